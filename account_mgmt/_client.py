@@ -1,0 +1,549 @@
+"""``AccountClient``: one method per operation of the AWS Account Management API."""
+
+from __future__ import annotations
+
+import platform
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Self, TypeVar
+
+import attrs
+
+from account_mgmt import _operations as ops
+from account_mgmt import _protocol
+from account_mgmt._config import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_POOL_CONNECTIONS,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_READ_TIMEOUT,
+    GLOBAL_SIGNING_REGION,
+    SERVICE_SIGNING_NAME,
+    ClientConfig,
+)
+from account_mgmt._endpoints import configured_endpoint_url, resolve_endpoint
+from account_mgmt._logging import logger
+from account_mgmt._retry import RetryPolicy, RetryQuota
+from account_mgmt._signing import AwsSession, sign
+from account_mgmt._transport import HttpRequest, RequestsTransport, Transport
+from account_mgmt._validation import validate_input
+from account_mgmt._version import __version__
+from account_mgmt.exceptions import (
+    AccountError,
+    ConfigurationError,
+    ExpiredTokenException,
+)
+from account_mgmt.models import (
+    REDACTED,
+    AccountInformation,
+    AlternateContact,
+    AlternateContactType,
+    ContactInformation,
+    GetContactInformationResponse,
+    GovCloudAccountInformation,
+    ListRegionsResponse,
+    PrimaryEmailUpdate,
+    Region,
+    RegionOptStatus,
+)
+from account_mgmt.pagination import MAX_PAGE_SIZE, iterate_regions
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class _AlternateContactOutput:
+    alternate_contact: AlternateContact | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _StatusOutput:
+    # Required: an answer without it is malformed, and the protocol layer says so.
+    status: str
+
+
+@attrs.frozen(kw_only=True)
+class _PrimaryEmailOutput:
+    primary_email: str = attrs.field(repr=lambda _: REDACTED)
+
+
+def _config_bool(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+def _positive(name: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
+
+
+class AccountClient:
+    """A typed client for the AWS Account Management API (service ``account``).
+
+    Standalone mode: leave ``account_id`` out and each call acts on the
+    caller's own account. Organization mode: pass ``account_id`` of a member
+    account, calling from the management account or the delegated
+    administrator, with trusted access for ``account.amazonaws.com`` enabled.
+
+    Every option not given is read as the AWS SDKs read it (environment, then
+    the profile), falling back to the defaults in ``_config``. The client is
+    safe to share between threads; ``close()`` (or ``with``) releases its
+    connection pool.
+
+    ``sleep`` and ``rng`` are the retry layer's clock and jitter source, for
+    tests that must not wait.
+
+    Raises:
+        ConfigurationError: an option is invalid.
+        CredentialsError: the named profile does not exist, or only half a key pair was given.
+    """
+
+    def __init__(
+        self,
+        *,
+        profile_name: str | None = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        max_attempts: int | None = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        use_fips_endpoint: bool | None = None,
+        use_dualstack_endpoint: bool | None = None,
+        verify: bool | str = True,
+        max_pool_connections: int = DEFAULT_MAX_POOL_CONNECTIONS,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        aws = AwsSession(
+            profile_name=profile_name,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+        )
+        region = region_name or aws.config_variable("region") or GLOBAL_SIGNING_REGION
+        if not isinstance(region, str):
+            raise ConfigurationError(f"region_name must be a string, got {region!r}")
+        if use_fips_endpoint is None:
+            use_fips_endpoint = _config_bool(aws.config_variable("use_fips_endpoint"))
+        if use_dualstack_endpoint is None:
+            use_dualstack_endpoint = _config_bool(aws.config_variable("use_dualstack_endpoint"))
+        endpoint = resolve_endpoint(
+            region_name=region,
+            endpoint_url=configured_endpoint_url(endpoint_url, aws.profile_setting("endpoint_url")),
+            use_fips_endpoint=use_fips_endpoint,
+            use_dualstack_endpoint=use_dualstack_endpoint,
+        )
+        if max_attempts is None:
+            configured = aws.config_variable("max_attempts")
+            max_attempts = int(str(configured)) if configured else DEFAULT_MAX_ATTEMPTS
+        config = ClientConfig(
+            endpoint_url=endpoint.url,
+            signing_region=endpoint.signing_region,
+            region_name=region,
+            max_attempts=max_attempts,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            verify=verify,
+            max_pool_connections=max_pool_connections,
+            max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
+            user_agent=(
+                f"account_mgmt/{__version__} Python/{platform.python_version()} "
+                f"{platform.system()}/{platform.release()}"
+            ),
+        )
+        self._init(config, aws, None, RetryQuota(), sleep, rng)
+
+    def _init(
+        self,
+        config: ClientConfig,
+        aws: AwsSession,
+        transport: Transport | None,
+        quota: RetryQuota,
+        sleep: Callable[[float], None],
+        rng: Callable[[], float],
+    ) -> None:
+        if (
+            isinstance(config.max_attempts, bool)
+            or not isinstance(config.max_attempts, int)
+            or (config.max_attempts < 1)
+        ):
+            raise ConfigurationError(
+                f"max_attempts must be an int >= 1, got {config.max_attempts!r}"
+            )
+        _positive("connect_timeout", config.connect_timeout)
+        _positive("read_timeout", config.read_timeout)
+        _positive("max_pool_connections", config.max_pool_connections)
+        self._config = config
+        self._aws = aws
+        self._transport: Transport = transport or RequestsTransport(
+            connect_timeout=config.connect_timeout,
+            read_timeout=config.read_timeout,
+            verify=config.verify,
+            max_pool_connections=config.max_pool_connections,
+            max_response_bytes=config.max_response_bytes,
+        )
+        self._sleep = sleep
+        self._rng = rng
+        self._retry = RetryPolicy(
+            max_attempts=config.max_attempts, quota=quota, sleep=sleep, rng=rng
+        )
+        self._base_headers = {
+            "Content-Type": _protocol.CONTENT_TYPE,
+            "User-Agent": config.user_agent,
+        }
+
+    @property
+    def config(self) -> ClientConfig:
+        """The resolved configuration (endpoint, signing region, attempts, timeouts)."""
+        return self._config
+
+    def with_options(
+        self,
+        *,
+        max_attempts: int | None = None,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+    ) -> AccountClient:
+        """A copy with some options changed, sharing credentials and the retry quota.
+
+        The copy shares the connection pool unless a timeout changes, in which
+        case it gets a pool of its own (closed by its own ``close()``).
+        """
+        changes: dict[str, Any] = {
+            key: value
+            for key, value in (
+                ("max_attempts", max_attempts),
+                ("connect_timeout", connect_timeout),
+                ("read_timeout", read_timeout),
+            )
+            if value is not None
+        }
+        config = attrs.evolve(self._config, **changes)
+        same_pool = connect_timeout is None and read_timeout is None
+        clone = object.__new__(AccountClient)
+        clone._init(
+            config,
+            self._aws,
+            self._transport if same_pool else None,
+            self._retry.quota,
+            self._sleep,
+            self._rng,
+        )
+        return clone
+
+    def close(self) -> None:
+        """Release the connection pool. Copies from ``with_options`` that share it lose it too."""
+        self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"AccountClient(endpoint_url={self._config.endpoint_url!r})"
+
+    # -- the wire ---------------------------------------------------------------
+
+    def _exchange(
+        self, operation: ops.Operation, output: type[T] | None, url: str, body: bytes
+    ) -> T | None:
+        """One signed request and its decoded answer; raises the typed error for an error."""
+        credentials = self._aws.credentials()
+        headers = sign(
+            method="POST",
+            url=url,
+            headers=self._base_headers,
+            body=body,
+            credentials=credentials,
+            region=self._config.signing_region,
+            service=SERVICE_SIGNING_NAME,
+        )
+        logger.debug("POST %s (%d bytes)", operation.path, len(body))
+        response = self._transport.send(
+            HttpRequest(method="POST", url=url, headers=headers, body=body)
+        )
+        logger.debug(
+            "%s -> HTTP %d, request id %s, %d bytes",
+            operation.name,
+            response.status_code,
+            _protocol.request_id(response.headers),
+            len(response.body),
+        )
+        if 200 <= response.status_code < 300:
+            return _protocol.decode_success(
+                response.status_code, response.headers, response.body, output
+            )
+        raise _protocol.decode_error(response.status_code, response.headers, response.body)
+
+    def _exchange_refreshing(
+        self, operation: ops.Operation, output: type[T] | None, url: str, body: bytes
+    ) -> T | None:
+        try:
+            return self._exchange(operation, output, url, body)
+        except ExpiredTokenException:
+            # Credentials expired between botocore's refresh check and the
+            # service's: walk the chain once more and re-sign.
+            logger.info("%s: credentials expired, refreshing once", operation.name)
+            self._aws.force_refresh()
+            return self._exchange(operation, output, url, body)
+
+    def _invoke(
+        self, operation: ops.Operation, output: type[T] | None, params: dict[str, object]
+    ) -> T | None:
+        validate_input(operation.members, params)
+        body = _protocol.encode_body(params)
+        url = self._config.endpoint_url + operation.path
+        last_error: BaseException | None = None
+        retrying = self._retry.retrying(
+            safe_to_repeat=operation.safe_to_repeat, operation=operation.name
+        )
+        for attempt in retrying:
+            with attempt:
+                try:
+                    answer = self._exchange_refreshing(operation, output, url, body)
+                except AccountError as exc:
+                    exc.attempts = attempt.retry_state.attempt_number
+                    last_error = exc
+                    raise
+        self._retry.record_success(last_error)
+        return answer
+
+    def _call(self, operation: ops.Operation, **params: object) -> None:
+        self._invoke(operation, None, params)
+
+    def _call_into(self, output: type[T], operation: ops.Operation, **params: object) -> T:
+        answer = self._invoke(operation, output, params)
+        assert answer is not None  # decode_success returns a model whenever output is given
+        return answer
+
+    def _call_for_status(self, operation: ops.Operation, **params: object) -> str:
+        return self._call_into(_StatusOutput, operation, **params).status
+
+    # -- alternate contacts -----------------------------------------------------
+
+    def get_alternate_contact(
+        self, *, alternate_contact_type: AlternateContactType | str, account_id: str | None = None
+    ) -> AlternateContact:
+        """The alternate contact of one type.
+
+        Raises:
+            ParamValidationError: before sending, for bad input.
+            ResourceNotFoundException: no contact of that type is set.
+            AccessDeniedException: see ``AccountClient`` on organization mode.
+        """
+        output = self._call_into(
+            _AlternateContactOutput,
+            ops.GET_ALTERNATE_CONTACT,
+            alternate_contact_type=alternate_contact_type,
+            account_id=account_id,
+        )
+        return output.alternate_contact or AlternateContact()
+
+    def put_alternate_contact(
+        self,
+        *,
+        alternate_contact_type: AlternateContactType | str,
+        name: str,
+        title: str,
+        email_address: str,
+        phone_number: str,
+        account_id: str | None = None,
+    ) -> None:
+        """Create or replace the alternate contact of one type (an upsert).
+
+        Raises:
+            ParamValidationError: before sending, for bad input.
+        """
+        self._call(
+            ops.PUT_ALTERNATE_CONTACT,
+            alternate_contact_type=alternate_contact_type,
+            name=name,
+            title=title,
+            email_address=email_address,
+            phone_number=phone_number,
+            account_id=account_id,
+        )
+
+    def delete_alternate_contact(
+        self, *, alternate_contact_type: AlternateContactType | str, account_id: str | None = None
+    ) -> None:
+        """Delete the alternate contact of one type.
+
+        Raises:
+            ResourceNotFoundException: there was none (e.g. a second delete).
+        """
+        self._call(
+            ops.DELETE_ALTERNATE_CONTACT,
+            alternate_contact_type=alternate_contact_type,
+            account_id=account_id,
+        )
+
+    # -- primary contact ----------------------------------------------------------
+
+    def get_contact_information(
+        self, *, account_id: str | None = None
+    ) -> GetContactInformationResponse:
+        """The primary contact and its phone verification status.
+
+        Returns the whole answer, not just ``ContactInformation``, so that
+        ``verification_status`` is kept.
+        """
+        return self._call_into(
+            GetContactInformationResponse, ops.GET_CONTACT_INFORMATION, account_id=account_id
+        )
+
+    def put_contact_information(
+        self, *, contact_information: ContactInformation, account_id: str | None = None
+    ) -> None:
+        """Replace the primary contact.
+
+        Raises:
+            ParamValidationError: before sending, naming e.g.
+                ``contact_information.phone_number`` and the rule it broke.
+        """
+        self._call(
+            ops.PUT_CONTACT_INFORMATION,
+            contact_information=contact_information,
+            account_id=account_id,
+        )
+
+    # -- Regions ------------------------------------------------------------------
+
+    def get_region_opt_status(self, *, region_name: str, account_id: str | None = None) -> Region:
+        """The opt-in status of one Region."""
+        return self._call_into(
+            Region, ops.GET_REGION_OPT_STATUS, region_name=region_name, account_id=account_id
+        )
+
+    def list_regions(
+        self,
+        *,
+        account_id: str | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        region_opt_status_contains: Sequence[RegionOptStatus | str] | None = None,
+    ) -> ListRegionsResponse:
+        """One page of Regions with their opt-in status; see ``iter_regions`` for all."""
+        return self._call_into(
+            ListRegionsResponse,
+            ops.LIST_REGIONS,
+            account_id=account_id,
+            max_results=max_results,
+            next_token=next_token,
+            region_opt_status_contains=(
+                list(region_opt_status_contains) if region_opt_status_contains is not None else None
+            ),
+        )
+
+    def iter_regions(
+        self,
+        *,
+        account_id: str | None = None,
+        region_opt_status_contains: Sequence[RegionOptStatus | str] | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[Region]:
+        """Every Region across all pages, fetched lazily, ``page_size`` at a time.
+
+        Raises:
+            PaginationError: the service repeated a page token.
+        """
+        statuses = list(region_opt_status_contains) if region_opt_status_contains else None
+
+        def fetch(token: str | None) -> ListRegionsResponse:
+            return self.list_regions(
+                account_id=account_id,
+                max_results=page_size,
+                next_token=token,
+                region_opt_status_contains=statuses,
+            )
+
+        return iterate_regions(fetch)
+
+    def enable_region(self, *, region_name: str, account_id: str | None = None) -> None:
+        """Start enabling (opting in to) a Region; it is ENABLING for minutes to hours.
+
+        Raises:
+            ConflictException: the Region is already ENABLING or DISABLING.
+            ValidationException: the Region cannot be opted in to.
+        """
+        self._call(ops.ENABLE_REGION, region_name=region_name, account_id=account_id)
+
+    def disable_region(self, *, region_name: str, account_id: str | None = None) -> None:
+        """Start disabling (opting out of) a Region.
+
+        Raises:
+            ConflictException: the Region is already ENABLING or DISABLING.
+            ValidationException: the Region is enabled by default and cannot be disabled.
+        """
+        self._call(ops.DISABLE_REGION, region_name=region_name, account_id=account_id)
+
+    # -- account --------------------------------------------------------------------
+
+    def get_account_information(self, *, account_id: str | None = None) -> AccountInformation:
+        """The account's id, name, creation date and state."""
+        return self._call_into(
+            AccountInformation, ops.GET_ACCOUNT_INFORMATION, account_id=account_id
+        )
+
+    def put_account_name(self, *, account_name: str, account_id: str | None = None) -> None:
+        """Rename the account."""
+        self._call(ops.PUT_ACCOUNT_NAME, account_name=account_name, account_id=account_id)
+
+    def get_primary_email(self, *, account_id: str) -> str:
+        """The root user's email address of a member account (organization mode only)."""
+        return self._call_into(
+            _PrimaryEmailOutput, ops.GET_PRIMARY_EMAIL, account_id=account_id
+        ).primary_email
+
+    def start_primary_email_update(self, *, account_id: str, primary_email: str) -> str:
+        """Send a one-time password to the new address; returns the update status."""
+        return self._call_for_status(
+            ops.START_PRIMARY_EMAIL_UPDATE, account_id=account_id, primary_email=primary_email
+        )
+
+    def accept_primary_email_update(self, *, account_id: str, primary_email: str, otp: str) -> str:
+        """Confirm a primary email change with the one-time password; returns the status."""
+        return self._call_for_status(
+            ops.ACCEPT_PRIMARY_EMAIL_UPDATE,
+            account_id=account_id,
+            primary_email=primary_email,
+            otp=otp,
+        )
+
+    def get_primary_email_update_status(
+        self, *, account_id: str | None = None
+    ) -> PrimaryEmailUpdate:
+        """Where the latest primary email change stands, and since when."""
+        return self._call_into(
+            PrimaryEmailUpdate, ops.GET_PRIMARY_EMAIL_UPDATE_STATUS, account_id=account_id
+        )
+
+    def get_gov_cloud_account_information(
+        self, *, standard_account_id: str | None = None
+    ) -> GovCloudAccountInformation:
+        """The GovCloud account linked to a standard account.
+
+        Raises:
+            ResourceNotFoundException: no GovCloud account is linked.
+            ResourceUnavailableException: the information cannot be read now.
+        """
+        return self._call_into(
+            GovCloudAccountInformation,
+            ops.GET_GOV_CLOUD_ACCOUNT_INFORMATION,
+            standard_account_id=standard_account_id,
+        )
+
+    def send_phone_number_verification(self, *, account_id: str | None = None) -> str:
+        """Send a one-time password to the primary contact's phone; returns the status."""
+        return self._call_for_status(ops.SEND_PHONE_NUMBER_VERIFICATION, account_id=account_id)
+
+    def verify_phone_number(self, *, otp: str, account_id: str | None = None) -> str:
+        """Verify the primary contact's phone with the one-time password; returns the status."""
+        return self._call_for_status(ops.VERIFY_PHONE_NUMBER, otp=otp, account_id=account_id)

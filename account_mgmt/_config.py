@@ -1,0 +1,52 @@
+"""Immutable client configuration and the documented defaults it falls back to."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import attrs
+
+SERVICE_SIGNING_NAME: Final = "account"
+"""SigV4 signing name, from the service model's ``signingName``."""
+
+GLOBAL_SIGNING_REGION: Final = "us-east-1"
+"""The commercial partition's single endpoint is signed for us-east-1 (endpoint rule set)."""
+
+DEFAULT_MAX_ATTEMPTS: Final = 3
+"""Total attempts, first included: AWS standard retry mode."""
+
+DEFAULT_CONNECT_TIMEOUT: Final = 10.0
+"""Seconds to open a TCP+TLS connection; botocore's default is 60, too long for bulk jobs."""
+
+DEFAULT_READ_TIMEOUT: Final = 60.0
+"""Seconds to wait between bytes of the response, as botocore."""
+
+DEFAULT_MAX_POOL_CONNECTIONS: Final = 10
+"""Pooled connections per client, as botocore's ``max_pool_connections``."""
+
+DEFAULT_MAX_RESPONSE_BYTES: Final = 10 * 1024 * 1024
+"""The largest response body read; the biggest real answer (ListRegions) is a few KiB."""
+
+
+@attrs.frozen(kw_only=True)
+class ClientConfig:
+    """Everything that shapes a client's requests, resolved once at construction.
+
+    Frozen so that ``AccountClient.with_options`` can share it between copies
+    without one copy's change leaking into another.
+    """
+
+    endpoint_url: str
+    """Where requests go, scheme and host (and port) only."""
+    signing_region: str
+    """The region the SigV4 signature is scoped to."""
+    region_name: str
+    """The configured region; decides the partition for the global endpoint."""
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    verify: bool | str = True
+    """True, False, or a CA bundle path: passed to the TLS layer unchanged."""
+    max_pool_connections: int = DEFAULT_MAX_POOL_CONNECTIONS
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    user_agent: str = ""

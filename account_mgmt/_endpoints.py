@@ -1,0 +1,127 @@
+"""Where requests go and which region they are signed for.
+
+The service's endpoint rule set (shipped with botocore) decides: one global
+endpoint per partition (``account.us-east-1.amazonaws.com`` signed for
+``us-east-1``; China and GovCloud have their own), with FIPS and dual-stack
+variants. An explicit endpoint wins: the ``endpoint_url`` option, then
+``AWS_ENDPOINT_URL_ACCOUNT``, ``AWS_ENDPOINT_URL``, then the profile's
+``endpoint_url``, unless ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` is set.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import os
+import urllib.parse
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import botocore.endpoint_provider
+import botocore.exceptions
+import botocore.loaders
+
+from account_mgmt._config import GLOBAL_SIGNING_REGION
+from account_mgmt.exceptions import ConfigurationError
+
+_SERVICE_ENV = "AWS_ENDPOINT_URL_ACCOUNT"
+_GLOBAL_ENV = "AWS_ENDPOINT_URL"
+_IGNORE_ENV = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
+
+
+@attrs.frozen
+class ResolvedEndpoint:
+    """The base URL to send to and the region to sign for."""
+
+    url: str
+    signing_region: str
+
+
+@functools.cache
+def _provider() -> Any:
+    # Loaded once per process: the rule set and partition data never change at run time.
+    loader = botocore.loaders.create_loader()
+    ruleset = loader.load_service_model("account", "endpoint-rule-set-1")
+    return botocore.endpoint_provider.EndpointProvider(ruleset, loader.load_data("partitions"))
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine: localhost, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint_url(url: str) -> str:
+    """The URL without a trailing slash, if it is https, or plain http to loopback.
+
+    Raises:
+        ConfigurationError: any other scheme, plain http to a remote host, no
+            host, or a query or fragment.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if not host:
+        raise ConfigurationError(f"endpoint_url {url!r} has no host")
+    if parts.scheme == "http":
+        if not is_loopback(host):
+            raise ConfigurationError(
+                f"endpoint_url {url!r}: plain http is only allowed to a loopback host "
+                "(127.0.0.0/8, ::1, localhost); use https"
+            )
+    elif parts.scheme != "https":
+        raise ConfigurationError(f"endpoint_url {url!r}: the scheme must be https")
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"endpoint_url {url!r} must not have a query or fragment")
+    return url.rstrip("/")
+
+
+def configured_endpoint_url(
+    explicit: str | None, profile_value: object, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """The endpoint URL the user configured anywhere, in AWS's precedence order."""
+    if explicit:
+        return explicit
+    env = os.environ if environ is None else environ
+    if env.get(_IGNORE_ENV, "").lower() == "true":
+        return None
+    for value in (env.get(_SERVICE_ENV), env.get(_GLOBAL_ENV), profile_value):
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def resolve_endpoint(
+    *,
+    region_name: str,
+    endpoint_url: str | None,
+    use_fips_endpoint: bool,
+    use_dualstack_endpoint: bool,
+) -> ResolvedEndpoint:
+    """Apply the rule set.
+
+    Raises:
+        ConfigurationError: the combination has no endpoint (e.g. FIPS with a
+            custom endpoint), or the URL is not allowed.
+    """
+    params: dict[str, Any] = {
+        "Region": region_name,
+        "UseFIPS": use_fips_endpoint,
+        "UseDualStack": use_dualstack_endpoint,
+    }
+    if endpoint_url is not None:
+        params["Endpoint"] = check_endpoint_url(endpoint_url)
+    try:
+        resolved = _provider().resolve_endpoint(**params)
+    except botocore.exceptions.BotoCoreError as exc:
+        raise ConfigurationError(f"no endpoint for these options: {exc}") from exc
+    schemes = resolved.properties.get("authSchemes") or [{}]
+    signing_region = schemes[0].get("signingRegion")
+    if signing_region is None:
+        # A custom endpoint: sign for the configured region, as botocore does.
+        signing_region = region_name if region_name != "aws-global" else GLOBAL_SIGNING_REGION
+    return ResolvedEndpoint(url=check_endpoint_url(resolved.url), signing_region=signing_region)

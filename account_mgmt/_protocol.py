@@ -1,0 +1,171 @@
+"""The rest-json binding: what goes in a request body, how an answer is read.
+
+Error answers are read defensively: the code may be in the
+``x-amzn-ErrorType`` header (``Code:http://...`` suffix possible) or the body
+(``__type`` with a ``namespace#`` prefix, ``code`` or ``Code``), and a proxy
+may answer with HTML, nothing, or half a JSON document. Every one of those
+still becomes a typed ``ServiceError`` carrying the status and request id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from account_mgmt import _serde
+from account_mgmt.exceptions import (
+    MalformedResponseError,
+    ServiceError,
+    ValidationException,
+    error_class_for,
+)
+from account_mgmt.models import ValidationExceptionField
+
+CONTENT_TYPE: Final = "application/json"
+"""What the service's rest-json protocol sends and expects."""
+
+T = TypeVar("T")
+
+_REQUEST_ID_HEADERS: Final = ("x-amzn-requestid", "x-amz-request-id")
+_RETRY_AFTER_MS_HEADER: Final = "x-amz-retry-after"
+_RETRY_AFTER_S_HEADER: Final = "retry-after"
+
+
+def encode_body(params: Mapping[str, object]) -> bytes:
+    """The JSON body for an operation's parameters; ``None`` members are left out."""
+    body: dict[str, Any] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if attrs.has(type(value)):
+            value = _serde.unstructure(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        body[_serde.to_wire_name(name)] = value
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def request_id(headers: Mapping[str, str]) -> str | None:
+    """The request id AWS assigned, from whichever header carries it."""
+    for name in _REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def decode_success(
+    status_code: int, headers: Mapping[str, str], body: bytes, output: type[T] | None
+) -> T | None:
+    """The ``output`` model read from a 2xx answer (None for operations without output).
+
+    An operation without output accepts an empty body; any non-empty body must
+    be a JSON object, and an operation with output must have one that fits.
+
+    Raises:
+        MalformedResponseError: the body is empty where output was expected,
+            not JSON, truncated, not an object, or does not fit the model.
+    """
+    rid = request_id(headers)
+    if not body.strip():
+        if output is not None:
+            raise MalformedResponseError(
+                "empty response body", status_code=status_code, request_id=rid
+            )
+        return None
+    try:
+        decoded = json.loads(body)
+    except ValueError as exc:
+        content_type = headers.get("content-type", "unknown content type")
+        raise MalformedResponseError(
+            f"response body is not valid JSON ({content_type}, {len(body)} bytes)",
+            status_code=status_code,
+            request_id=rid,
+        ) from exc
+    if not isinstance(decoded, dict):
+        raise MalformedResponseError(
+            f"response body is a JSON {type(decoded).__name__}, not an object",
+            status_code=status_code,
+            request_id=rid,
+        )
+    if output is None:
+        return None
+    try:
+        return _serde.structure(decoded, output)
+    except (TypeError, ValueError) as exc:
+        raise MalformedResponseError(
+            f"response does not fit {output.__name__}: {exc}",
+            status_code=status_code,
+            request_id=rid,
+        ) from exc
+
+
+def _clean_code(raw: str) -> str:
+    # "aws.account#ConflictException:http://internal.amazon.com/..." -> "ConflictException"
+    return raw.split(":", 1)[0].rsplit("#", 1)[-1].strip()
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    try:
+        if _RETRY_AFTER_MS_HEADER in headers:
+            return max(0.0, float(headers[_RETRY_AFTER_MS_HEADER]) / 1000.0)
+        if _RETRY_AFTER_S_HEADER in headers:
+            return max(0.0, float(headers[_RETRY_AFTER_S_HEADER]))
+    except ValueError:
+        pass  # an HTTP-date or garbage: no usable hint
+    return None
+
+
+def _field_list(raw: object) -> tuple[ValidationExceptionField, ...]:
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        ValidationExceptionField(
+            name=str(item.get("name", "")), message=str(item.get("message", ""))
+        )
+        for item in raw
+        if isinstance(item, dict)
+    )
+
+
+def decode_error(status_code: int, headers: Mapping[str, str], body: bytes) -> ServiceError:
+    """The typed error for a non-2xx answer, whatever its body holds."""
+    document: dict[str, Any] = {}
+    try:
+        decoded = json.loads(body) if body.strip() else {}
+        if isinstance(decoded, dict):
+            document = decoded
+    except ValueError:
+        pass  # HTML, plain text or a truncated body: status and headers still say enough
+    raw_code = headers.get("x-amzn-errortype") or next(
+        (document[key] for key in ("__type", "code", "Code") if isinstance(document.get(key), str)),
+        None,
+    )
+    code = _clean_code(raw_code) if raw_code else None
+    message = next(
+        (
+            document[key]
+            for key in ("message", "Message", "errorMessage")
+            if isinstance(document.get(key), str)
+        ),
+        "",
+    )
+    common: dict[str, Any] = {
+        "status_code": status_code,
+        "error_code": code or None,
+        "request_id": request_id(headers),
+        "retry_after": _retry_after(headers),
+    }
+    cls = error_class_for(code or None)
+    if issubclass(cls, ValidationException):
+        reason = document.get("reason")
+        return cls(
+            message,
+            reason=reason if isinstance(reason, str) else None,
+            field_list=_field_list(document.get("fieldList")),
+            **common,
+        )
+    return cls(message, **common)

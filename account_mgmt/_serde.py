@@ -1,0 +1,102 @@
+"""The one cattrs converter between models and the service's JSON.
+
+All renaming lives here, in hook factories: a field ``address_line1`` is
+``AddressLine1`` on the wire. Unstructuring drops ``None`` members (the
+service treats an absent member and a null one differently for some shapes).
+Structuring is lenient: unknown keys are ignored, enum strings kept as they
+came, and both timestamp encodings the service uses are read.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+T = TypeVar("T")
+
+
+def to_wire_name(python_name: str) -> str:
+    """``address_line1`` -> ``AddressLine1``: the member's name in the AWS model."""
+    return "".join(part[:1].upper() + part[1:] for part in python_name.split("_"))
+
+
+def parse_timestamp(value: object) -> datetime.datetime:
+    """A timestamp in either encoding the service uses, as an aware UTC datetime.
+
+    ``AccountCreatedDate`` comes as ISO-8601 text and ``UpdatedAt`` as epoch
+    seconds; either may turn up as the other, so both are accepted everywhere.
+    """
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a timestamp")
+    if isinstance(value, int | float):
+        return datetime.datetime.fromtimestamp(value, tz=datetime.UTC)
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromtimestamp(float(value), tz=datetime.UTC)
+        except ValueError:
+            parsed = datetime.datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=datetime.UTC)
+            return parsed.astimezone(datetime.UTC)
+    raise TypeError(f"cannot read a timestamp from {type(value).__name__}")
+
+
+def _format_timestamp(value: datetime.datetime) -> str:
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _structure_str(value: object, _type: object) -> str:
+    # cattrs' default would str() anything, turning a dict into "{'a': 1}".
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def make_converter() -> cattrs.Converter:
+    """Build the converter; cattrs generates each class's code on first use."""
+    converter = cattrs.Converter()
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(datetime.datetime, lambda v, _: parse_timestamp(v))
+    converter.register_unstructure_hook(datetime.datetime, _format_timestamp)
+
+    def structure_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
+        renames = {f.name: override(rename=to_wire_name(f.name)) for f in attrs.fields(cls)}
+        return make_dict_structure_fn(cls, converter, **renames)  # type: ignore[arg-type]
+
+    def unstructure_factory(cls: type[Any]) -> Callable[[Any], Any]:
+        renames = {
+            f.name: override(rename=to_wire_name(f.name), omit_if_default=True)
+            for f in attrs.fields(cls)
+        }
+        return make_dict_unstructure_fn(
+            cls,
+            converter,
+            _cattrs_omit_if_default=True,
+            **renames,  # type: ignore[arg-type]
+        )
+
+    converter.register_structure_hook_factory(attrs.has, structure_factory)
+    converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+    return converter
+
+
+CONVERTER = make_converter()
+"""The converter every request and response goes through."""
+
+
+def structure(data: object, cls: type[T]) -> T:
+    """Build a model from decoded JSON; raises ``TypeError``/``ValueError`` on bad data."""
+    try:
+        return CONVERTER.structure(data, cls)
+    except cattrs.BaseValidationError as exc:
+        raise ValueError(f"cannot read {cls.__name__}: {exc}") from exc
+
+
+def unstructure(model: object) -> Any:
+    """A model as the JSON-ready value the service expects."""
+    return CONVERTER.unstructure(model)

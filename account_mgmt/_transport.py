@@ -1,0 +1,164 @@
+"""HTTP over a pooled ``requests`` session: the only module that imports requests.
+
+The seam is one method, ``send(HttpRequest) -> HttpResponse``, in types of our
+own. Every ``requests``/``urllib3`` failure is translated here, most specific
+first, into the package's ``TransportError`` tree with the original in
+``__cause__``; anything unexpected propagates untouched rather than being
+mistaken for a network fault and retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+import attrs
+import requests
+import requests.adapters
+import urllib3.exceptions
+
+from account_mgmt.exceptions import (
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+    ResponseTooLargeError,
+    TLSError,
+    TransportError,
+)
+
+_CHUNK_BYTES = 64 * 1024
+
+
+@attrs.frozen(kw_only=True)
+class HttpRequest:
+    """A fully signed request, ready to go on the wire."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@attrs.frozen(kw_only=True)
+class HttpResponse:
+    """A complete answer. Header names are lower-cased."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class Transport(Protocol):
+    """What the client needs from HTTP; tests and the emulator can supply their own."""
+
+    def send(self, request: HttpRequest) -> HttpResponse: ...
+
+    def close(self) -> None: ...
+
+
+def _translate(exc: requests.RequestException) -> TransportError:
+    """The package's error for a requests failure (the caller chains it with ``from``)."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return TLSError(f"TLS handshake failed: {text}")
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return ConnectTimeoutError(f"timed out connecting: {text}")
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return EndpointConnectionError(f"could not connect through the proxy: {text}")
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return ReadTimeoutError(f"timed out waiting for the answer: {text}")
+    if isinstance(
+        exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+    ):
+        return ConnectionClosedError(f"the answer was cut off: {text}")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+        if isinstance(reason, urllib3.exceptions.ReadTimeoutError):
+            return ReadTimeoutError(f"timed out waiting for the answer: {text}")
+        if isinstance(
+            reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError
+        ):
+            return EndpointConnectionError(f"could not connect: {text}")
+        return ConnectionClosedError(f"the connection was closed: {text}")
+    return ConnectionClosedError(f"HTTP failure: {text}")
+
+
+class RequestsTransport:
+    """A thread-safe pooled HTTP transport. Redirects are never followed.
+
+    A 3xx is handed back as an answer like any other: following it would send
+    a signed request somewhere the caller never configured.
+    """
+
+    def __init__(
+        self,
+        *,
+        connect_timeout: float,
+        read_timeout: float,
+        verify: bool | str,
+        max_pool_connections: int,
+        max_response_bytes: int,
+    ) -> None:
+        self._timeout = (connect_timeout, read_timeout)
+        self._verify = verify
+        self._max_response_bytes = max_response_bytes
+        session = requests.Session()
+        # Proxies and CA bundles from the environment still apply (trust_env);
+        # netrc credentials must never be added to a SigV4-signed request.
+        session.auth = lambda request: request
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=1, pool_maxsize=max_pool_connections, max_retries=0
+        )
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        self._session = session
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send one request and read the whole answer.
+
+        Raises:
+            TransportError: a subclass saying what failed and whether the
+                request may have reached the server.
+        """
+        try:
+            with self._session.post(
+                request.url,
+                data=request.body,
+                headers=dict(request.headers),
+                timeout=self._timeout,
+                verify=self._verify,
+                allow_redirects=False,
+                stream=True,
+            ) as response:
+                body = self._read_body(response)
+                headers = {name.lower(): value for name, value in response.headers.items()}
+                return HttpResponse(status_code=response.status_code, headers=headers, body=body)
+        except requests.RequestException as exc:
+            raise _translate(exc) from exc
+
+    def _read_body(self, response: requests.Response) -> bytes:
+        declared = response.headers.get("content-length", "")
+        limit = self._max_response_bytes
+        if declared.isdigit() and int(declared) > limit:
+            raise ResponseTooLargeError(
+                f"the answer declares {declared} bytes, over the {limit} cap"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(_CHUNK_BYTES):
+            size += len(chunk)
+            if size > limit:
+                raise ResponseTooLargeError(f"the answer is over the {limit}-byte cap")
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        if declared.isdigit() and len(body) < int(declared):
+            raise ConnectionClosedError(
+                f"the answer was cut off after {len(body)} of {declared} bytes"
+            )
+        return body
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._session.close()

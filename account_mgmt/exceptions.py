@@ -1,0 +1,381 @@
+"""The exceptions ``account_mgmt`` raises: one tree, plain data, no foreign types.
+
+::
+
+    AccountError
+    ├── ParamValidationError (also ValueError)     bad input, nothing was sent
+    ├── ConfigurationError (also ValueError)       bad client options
+    ├── CredentialsError                           the credential chain failed
+    │   └── NoCredentialsError
+    ├── PaginationError                            the service repeated a page token
+    ├── TransportError                             no complete HTTP answer
+    │   ├── EndpointConnectionError                could not connect (request not sent)
+    │   ├── ConnectTimeoutError                    connecting timed out (request not sent)
+    │   ├── TLSError                               certificate / handshake failure
+    │   ├── ReadTimeoutError                       no answer in time (request may have arrived)
+    │   ├── ConnectionClosedError                  dropped mid-exchange (request may have arrived)
+    │   └── ResponseTooLargeError
+    ├── MalformedResponseError                     a 2xx answer that cannot be read
+    └── ServiceError                               the service (or a proxy) answered an error
+        ├── AccessDeniedException, ConflictException, InternalServerException,
+        │   ResourceNotFoundException, ResourceUnavailableException,
+        │   TooManyRequestsException, ValidationException       (the API's own)
+        └── ThrottlingException, ExpiredTokenException, InvalidSignatureException,
+            UnrecognizedClientException, RequestExpired, ServiceUnavailable, ...
+                                                   (common to every AWS service)
+
+Modeled errors keep their AWS names, so ``exc.error_code == type(exc).__name__``
+unless AWS sent an alias (``Throttling`` becomes a ``ThrottlingException`` whose
+``error_code`` stays ``"Throttling"``). An unknown code becomes a plain
+``ServiceError`` with ``error_code`` kept. Retry traits are class data
+(``retryable``, ``throttling``) so retry policy and callers read the same facts.
+The original foreign exception, where there is one, is in ``__cause__``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from account_mgmt.models import REDACTED, ValidationExceptionField
+
+
+class AccountError(Exception):
+    """Root of every exception this package raises on purpose."""
+
+    attempts: int = 1
+    """How many attempts were made before this error was raised (set by the retry layer)."""
+
+
+class ParamValidationError(AccountError, ValueError):
+    """Input broke a bound of the service model; no request was sent.
+
+    ``violations`` lists every broken rule as ``(parameter, rule, detail)``;
+    ``parameter`` and ``rule`` are the first one's. Values of sensitive members
+    are never quoted.
+    """
+
+    def __init__(self, violations: list[tuple[str, str, str]]) -> None:
+        self.violations: tuple[tuple[str, str, str], ...] = tuple(violations)
+        self.parameter, self.rule = violations[0][0], violations[0][1]
+        lines = [f"{param}: {detail} [{rule}]" for param, rule, detail in violations]
+        noun = "parameter" if len(lines) == 1 else "parameters"
+        super().__init__(f"Invalid {noun}: " + "; ".join(lines))
+
+
+class ConfigurationError(AccountError, ValueError):
+    """A client option is invalid or inconsistent (e.g. plain http to a remote host)."""
+
+
+class CredentialsError(AccountError):
+    """The credential chain failed: a profile, SSO token or role could not be used."""
+
+
+class NoCredentialsError(CredentialsError):
+    """No credentials were found anywhere in the default chain."""
+
+
+class PaginationError(AccountError):
+    """The service returned a page token it had already returned: paging would never end."""
+
+
+class TransportError(AccountError):
+    """No complete HTTP answer was received.
+
+    ``request_sent`` says whether the request may have reached the service:
+    retrying an unsafe operation after such a failure could apply it twice.
+    """
+
+    request_sent: ClassVar[bool] = True
+
+
+class EndpointConnectionError(TransportError):
+    """The connection could not be opened (DNS, refused, unreachable, proxy)."""
+
+    request_sent: ClassVar[bool] = False
+
+
+class ConnectTimeoutError(TransportError):
+    """Opening the connection took longer than ``connect_timeout``."""
+
+    request_sent: ClassVar[bool] = False
+
+
+class TLSError(TransportError):
+    """The TLS handshake failed, typically an untrusted or mismatched certificate."""
+
+    request_sent: ClassVar[bool] = False
+
+
+class ReadTimeoutError(TransportError):
+    """The service did not answer within ``read_timeout``."""
+
+
+class ConnectionClosedError(TransportError):
+    """The connection was reset or closed before a complete answer arrived."""
+
+
+class ResponseTooLargeError(TransportError):
+    """The answer was larger than ``max_response_bytes``; reading stopped there."""
+
+
+class MalformedResponseError(AccountError):
+    """A success status with a body that is not the JSON the operation returns.
+
+    Raised instead of an empty success: a proxy's HTML page or a truncated body
+    must never read as "the call worked and returned nothing".
+    """
+
+    def __init__(self, detail: str, *, status_code: int, request_id: str | None) -> None:
+        self.status_code = status_code
+        self.request_id = request_id
+        super().__init__(f"{detail} (HTTP {status_code}, request id {request_id})")
+
+
+class ServiceError(AccountError):
+    """An error answer from the service or from something in front of it.
+
+    Attributes are plain data: ``status_code``, ``error_code`` (``None`` when
+    the answer named none, e.g. a load balancer's HTML page), ``message``,
+    ``request_id`` and ``retry_after`` (seconds the server asked us to wait).
+    """
+
+    retryable: ClassVar[bool] = False
+    throttling: ClassVar[bool] = False
+    sensitive_message: ClassVar[bool] = False
+    """True where the model marks the message ``sensitive``: it stays out of ``str()``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        error_code: str | None,
+        request_id: str | None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
+        self.error_code = error_code
+        self.request_id = request_id
+        self.retry_after = retry_after
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        shown = REDACTED if self.sensitive_message and self.message else self.message
+        code = self.error_code or f"HTTP {self.status_code}"
+        text = f"{code}: {shown}" if shown else code
+        return f"{text} (HTTP {self.status_code}, request id {self.request_id})"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(error_code={self.error_code!r}, "
+            f"status_code={self.status_code}, request_id={self.request_id!r})"
+        )
+
+
+class AccessDeniedException(ServiceError):
+    """The caller may not do this.
+
+    In organization mode this is also what the service answers when trusted
+    access for ``account.amazonaws.com`` is not enabled, or when the management
+    account passes its own ``AccountId``.
+    """
+
+
+class ConflictException(ServiceError):
+    """The resource is mid-change (a Region ENABLING or DISABLING): wait, then act."""
+
+
+class InternalServerException(ServiceError):
+    """A fault inside the service."""
+
+    retryable = True
+
+
+class ResourceNotFoundException(ServiceError):
+    """The resource does not exist (e.g. an alternate contact that was never set)."""
+
+
+class ResourceUnavailableException(ServiceError):
+    """The resource exists but cannot be read now (e.g. GovCloud account information)."""
+
+
+class TooManyRequestsException(ServiceError):
+    """The caller exceeded a rate quota or the Region opt-in concurrency quota."""
+
+    retryable = True
+    throttling = True
+
+
+class ValidationException(ServiceError):
+    """The service rejected the input.
+
+    ``reason`` is ``invalidRegionOptTarget`` or ``fieldValidationFailed`` (or a
+    value AWS adds later); ``field_list`` names the fields. The model marks the
+    messages ``sensitive`` (they can quote the input), so they stay out of
+    ``str()`` and ``repr()``; read ``message`` deliberately if you need it.
+    """
+
+    sensitive_message = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        error_code: str | None,
+        request_id: str | None,
+        retry_after: float | None = None,
+        reason: str | None = None,
+        field_list: tuple[ValidationExceptionField, ...] = (),
+    ) -> None:
+        self.reason = reason
+        self.field_list = field_list
+        super().__init__(
+            message,
+            status_code=status_code,
+            error_code=error_code,
+            request_id=request_id,
+            retry_after=retry_after,
+        )
+
+    def _describe(self) -> str:
+        text = super()._describe()
+        extra = []
+        if self.reason:
+            extra.append(f"reason={self.reason}")
+        if self.field_list:
+            extra.append("fields=" + ",".join(f.name for f in self.field_list))
+        return f"{text} [{'; '.join(extra)}]" if extra else text
+
+
+# Errors every AWS service can answer, whatever its model says.
+
+
+class ThrottlingException(ServiceError):
+    """Throttled by the AWS front end rather than by the Account service."""
+
+    retryable = True
+    throttling = True
+
+
+class ServiceUnavailable(ServiceError):
+    """The service is temporarily unable to answer."""
+
+    retryable = True
+
+
+class InternalFailure(ServiceError):
+    """An unknown fault in the AWS front end."""
+
+    retryable = True
+
+
+class RequestTimeout(ServiceError):
+    """The server timed out waiting for the request."""
+
+    retryable = True
+
+
+class ExpiredTokenException(ServiceError):
+    """The session token has expired: refresh the credentials."""
+
+
+class InvalidSignatureException(ServiceError):
+    """The signature did not match, or has expired (clock skew)."""
+
+
+class RequestTimeTooSkewed(ServiceError):
+    """The request's timestamp is too far from the server's clock."""
+
+
+class RequestExpired(ServiceError):
+    """The request's date is more than 15 minutes from the server's."""
+
+
+class IncompleteSignature(ServiceError):
+    """The request signature does not conform to AWS standards."""
+
+
+class InvalidClientTokenId(ServiceError):
+    """The access key id does not exist in AWS's records."""
+
+
+class UnrecognizedClientException(ServiceError):
+    """The access key id or security token is not valid."""
+
+
+class MissingAuthenticationToken(ServiceError):
+    """The request was not signed."""
+
+
+class NotAuthorized(ServiceError):
+    """The caller is not authorized for this action."""
+
+
+class OptInRequired(ServiceError):
+    """The account is not subscribed to the service."""
+
+
+class InvalidAction(ServiceError):
+    """The action is not valid for this endpoint."""
+
+
+class ValidationError(ServiceError):
+    """The AWS front end rejected the input (distinct from the API's ValidationException)."""
+
+
+_MODELED: tuple[type[ServiceError], ...] = (
+    AccessDeniedException,
+    ConflictException,
+    ExpiredTokenException,
+    IncompleteSignature,
+    InternalFailure,
+    InternalServerException,
+    InvalidAction,
+    InvalidClientTokenId,
+    InvalidSignatureException,
+    MissingAuthenticationToken,
+    NotAuthorized,
+    OptInRequired,
+    RequestExpired,
+    RequestTimeTooSkewed,
+    RequestTimeout,
+    ResourceNotFoundException,
+    ResourceUnavailableException,
+    ServiceUnavailable,
+    ThrottlingException,
+    TooManyRequestsException,
+    UnrecognizedClientException,
+    ValidationError,
+    ValidationException,
+)
+
+_ALIASES: dict[str, type[ServiceError]] = {
+    "AccessDenied": AccessDeniedException,
+    "ExpiredToken": ExpiredTokenException,
+    "IncompleteSignatureException": IncompleteSignature,
+    "InternalServerErrorException": InternalServerException,
+    "MissingAuthenticationTokenException": MissingAuthenticationToken,
+    "RequestLimitExceeded": ThrottlingException,
+    "RequestThrottled": ThrottlingException,
+    "RequestThrottledException": ThrottlingException,
+    "RequestTimeoutException": RequestTimeout,
+    "ServiceUnavailableException": ServiceUnavailable,
+    "SlowDown": ThrottlingException,
+    "Throttling": ThrottlingException,
+    "ThrottledException": ThrottlingException,
+}
+
+ERROR_CLASSES: dict[str, type[ServiceError]] = {
+    **{cls.__name__: cls for cls in _MODELED},
+    **_ALIASES,
+}
+"""Error code on the wire -> the class raised for it."""
+
+
+def error_class_for(error_code: str | None) -> type[ServiceError]:
+    """The class for a wire error code; ``ServiceError`` for unknown or missing codes."""
+    if error_code is None:
+        return ServiceError
+    return ERROR_CLASSES.get(error_code, ServiceError)
