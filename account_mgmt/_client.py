@@ -437,9 +437,7 @@ class AccountClient:
             account_id=account_id,
             max_results=max_results,
             next_token=next_token,
-            region_opt_status_contains=(
-                list(region_opt_status_contains) if region_opt_status_contains is not None else None
-            ),
+            region_opt_status_contains=region_opt_status_contains,
         )
 
     def iter_regions(
@@ -454,14 +452,12 @@ class AccountClient:
         Raises:
             PaginationError: the service repeated a page token.
         """
-        statuses = list(region_opt_status_contains) if region_opt_status_contains else None
-
         def fetch(token: str | None) -> ListRegionsResponse:
             return self.list_regions(
                 account_id=account_id,
                 max_results=page_size,
                 next_token=token,
-                region_opt_status_contains=statuses,
+                region_opt_status_contains=region_opt_status_contains,
             )
 
         return iterate_regions(fetch)

@@ -42,7 +42,7 @@ def encode_body(params: Mapping[str, object]) -> bytes:
             continue
         if attrs.has(type(value)):
             value = _serde.unstructure(value)
-        elif isinstance(value, tuple):
+        elif isinstance(value, list | tuple):
             value = list(value)
         body[_serde.to_wire_name(name)] = value
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()

@@ -10,6 +10,7 @@ came, and both timestamp encodings the service uses are read.
 from __future__ import annotations
 
 import datetime
+import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -57,6 +58,11 @@ def _structure_str(value: object, _type: object) -> str:
     return value
 
 
+def _is_homogeneous_tuple(candidate: Any) -> bool:
+    args = typing.get_args(candidate)
+    return typing.get_origin(candidate) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
 def make_converter() -> cattrs.Converter:
     """Build the converter; cattrs generates each class's code on first use."""
     converter = cattrs.Converter()
@@ -66,7 +72,25 @@ def make_converter() -> cattrs.Converter:
 
     def structure_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
         renames = {f.name: override(rename=to_wire_name(f.name)) for f in attrs.fields(cls)}
-        return make_dict_structure_fn(cls, converter, **renames)  # type: ignore[arg-type]
+        generated = make_dict_structure_fn(cls, converter, **renames)  # type: ignore[arg-type]
+
+        def structure_object(value: Any, target: Any) -> Any:
+            # The generated code tests `"Key" in value`, which a string passes vacuously.
+            if not isinstance(value, dict):
+                raise TypeError(f"{cls.__name__} must be a JSON object, got {type(value).__name__}")
+            return generated(value, target)
+
+        return structure_object
+
+    def tuple_factory(tuple_type: Any) -> Callable[[Any, Any], Any]:
+        (element, _ellipsis) = typing.get_args(tuple_type)
+
+        def structure_array(value: Any, _target: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list):
+                raise TypeError(f"expected a JSON array, got {type(value).__name__}")
+            return tuple(converter.structure(item, element) for item in value)
+
+        return structure_array
 
     def unstructure_factory(cls: type[Any]) -> Callable[[Any], Any]:
         renames = {
@@ -81,6 +105,7 @@ def make_converter() -> cattrs.Converter:
         )
 
     converter.register_structure_hook_factory(attrs.has, structure_factory)
+    converter.register_structure_hook_factory(_is_homogeneous_tuple, tuple_factory)
     converter.register_unstructure_hook_factory(attrs.has, unstructure_factory)
     return converter
 

@@ -1,0 +1,55 @@
+"""Fixtures shared by the suite: an isolated AWS environment and ready clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from account_mgmt import AccountClient
+
+ACCESS_KEY = "AKIDCANARYACCESS0001"
+SECRET_KEY = "canary-secret-key-0123456789abcdefghijkl"
+SESSION_TOKEN = "canary-session-token-ZYXWVUTSRQ"
+ENDPOINT = "https://account.us-east-1.amazonaws.com"
+
+
+@pytest.fixture(autouse=True)
+def isolated_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's AWS config or credentials, or reaches IMDS."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+class RecordingSleep:
+    """A ``sleep`` that records instead of waiting."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> RecordingSleep:
+    return RecordingSleep()
+
+
+@pytest.fixture
+def client(sleeps: RecordingSleep) -> Iterator[AccountClient]:
+    """A client for the real global endpoint (to be intercepted by ``responses``)."""
+    with AccountClient(
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        aws_session_token=SESSION_TOKEN,
+        sleep=sleeps,
+        rng=lambda: 1.0,
+    ) as c:
+        yield c

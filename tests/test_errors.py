@@ -1,0 +1,481 @@
+"""Every error a service, a proxy or the network can produce becomes the right typed error."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import socket
+from typing import Any
+
+import pytest
+import requests
+import responses
+from responses.registries import OrderedRegistry
+
+import account_mgmt
+from account_mgmt import (
+    AccessDeniedException,
+    AccountClient,
+    AccountError,
+    ConflictException,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    InternalServerException,
+    MalformedResponseError,
+    ReadTimeoutError,
+    ResourceNotFoundException,
+    ResourceUnavailableException,
+    ServiceError,
+    ServiceUnavailable,
+    ThrottlingException,
+    TLSError,
+    TooManyRequestsException,
+    TransportError,
+    ValidationException,
+    ValidationExceptionField,
+)
+from account_mgmt.exceptions import ERROR_CLASSES
+
+from .conftest import ENDPOINT, RecordingSleep
+
+URL = ENDPOINT + "/getAlternateContact"
+
+
+def call(client: AccountClient) -> object:
+    return client.get_alternate_contact(alternate_contact_type="SECURITY")
+
+
+@pytest.fixture
+def one_shot(client: AccountClient) -> AccountClient:
+    return client.with_options(max_attempts=1)
+
+
+MODELED = [
+    ("AccessDeniedException", 403, AccessDeniedException),
+    ("ConflictException", 409, ConflictException),
+    ("InternalServerException", 500, InternalServerException),
+    ("ResourceNotFoundException", 404, ResourceNotFoundException),
+    ("ResourceUnavailableException", 424, ResourceUnavailableException),
+    ("TooManyRequestsException", 429, TooManyRequestsException),
+    ("ValidationException", 400, ValidationException),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "cls"), MODELED)
+@responses.activate
+def test_modeled_error_from_header_carries_plain_data(
+    one_shot: AccountClient, code: str, status: int, cls: type[ServiceError]
+) -> None:
+    responses.post(
+        URL,
+        status=status,
+        json={"message": "boom"},
+        headers={"x-amzn-ErrorType": f"{code}:http://internal.amazon.com/coral/", "x-amzn-RequestId": "rid-9"},
+    )
+    with pytest.raises(cls) as caught:
+        call(one_shot)
+    exc = caught.value
+    assert type(exc) is cls
+    assert exc.error_code == code == type(exc).__name__
+    assert exc.status_code == status
+    assert exc.request_id == "rid-9"
+    assert exc.message == "boom"
+    assert "rid-9" in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"__type": "com.amazonaws.account#ConflictException", "message": "m"}, ConflictException),
+        ({"__type": "ResourceNotFoundException", "Message": "m"}, ResourceNotFoundException),
+        ({"code": "AccessDeniedException", "message": "m"}, AccessDeniedException),
+        ({"Code": "ThrottlingException", "Message": "m"}, ThrottlingException),
+        ({"__type": "Throttling", "message": "m"}, ThrottlingException),
+        ({"__type": "InternalServerErrorException", "message": "m"}, InternalServerException),
+    ],
+)
+@responses.activate
+def test_error_code_is_read_from_the_body_when_no_header(
+    one_shot: AccountClient, body: dict[str, str], expected: type[ServiceError]
+) -> None:
+    responses.post(URL, status=400, json=body)
+    with pytest.raises(expected) as caught:
+        call(one_shot)
+    assert caught.value.message == "m"
+
+
+@responses.activate
+def test_header_code_wins_over_body_code(one_shot: AccountClient) -> None:
+    responses.post(
+        URL,
+        status=409,
+        json={"__type": "AccessDeniedException"},
+        headers={"x-amzn-ErrorType": "ConflictException"},
+    )
+    with pytest.raises(ConflictException):
+        call(one_shot)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "ExpiredTokenException",
+        "InvalidSignatureException",
+        "UnrecognizedClientException",
+        "RequestExpired",
+        "ServiceUnavailable",
+        "IncompleteSignature",
+        "InternalFailure",
+        "InvalidAction",
+        "InvalidClientTokenId",
+        "NotAuthorized",
+        "OptInRequired",
+        "ValidationError",
+        "MissingAuthenticationToken",
+        "RequestTimeTooSkewed",
+    ],
+)
+@responses.activate
+def test_common_aws_errors_have_their_own_classes(one_shot: AccountClient, code: str) -> None:
+    responses.post(URL, status=403, json={"message": "x"}, headers={"x-amzn-ErrorType": code})
+    responses.post(URL, status=403, json={"message": "x"}, headers={"x-amzn-ErrorType": code})
+    with pytest.raises(ServiceError) as caught:
+        call(one_shot)
+    assert type(caught.value).__name__ == code
+    assert type(caught.value) is getattr(account_mgmt.exceptions, code)
+
+
+@responses.activate
+def test_unknown_code_is_the_base_service_error_with_code_kept(one_shot: AccountClient) -> None:
+    responses.post(URL, status=418, json={"__type": "aws#BrandNewException", "message": "hm"})
+    with pytest.raises(ServiceError) as caught:
+        call(one_shot)
+    assert type(caught.value) is ServiceError
+    assert caught.value.error_code == "BrandNewException"
+    assert caught.value.status_code == 418
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (503, b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", "text/html"),
+        (502, b"", "text/plain"),
+        (500, b'{"__type": "InternalServ', "application/json"),
+        (504, b"upstream request timeout", "text/plain"),
+        (429, b"[1, 2, 3]", "application/json"),
+    ],
+    ids=["html-503", "empty-502", "truncated-json-500", "text-504", "json-array-429"],
+)
+@responses.activate
+def test_proxy_answers_still_yield_typed_errors_with_status_and_request_id(
+    one_shot: AccountClient, status: int, body: bytes, content_type: str
+) -> None:
+    responses.post(
+        URL,
+        status=status,
+        body=body,
+        content_type=content_type,
+        headers={"x-amz-request-id": "proxy-rid"},
+    )
+    with pytest.raises(ServiceError) as caught:
+        call(one_shot)
+    assert caught.value.status_code == status
+    assert caught.value.request_id == "proxy-rid"
+    assert caught.value.error_code is None
+    assert str(status) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html>Login required</html>", "text/html"),
+        (b'{"AlternateContact": {"Name": "x"', "application/json"),
+        (b"", "application/json"),
+        (b'["not", "an", "object"]', "application/json"),
+        (b'{"AlternateContact": "not-a-structure"}', "application/json"),
+        (b'{"AlternateContact": {"Name": 7}}', "application/json"),
+    ],
+    ids=["html", "truncated", "empty", "array", "wrong-structure", "wrong-scalar"],
+)
+@responses.activate
+def test_unreadable_success_is_an_error_not_an_empty_success(
+    one_shot: AccountClient, body: bytes, content_type: str
+) -> None:
+    responses.post(URL, status=200, body=body, content_type=content_type, headers={"x-amzn-RequestId": "r2"})
+    with pytest.raises(MalformedResponseError) as caught:
+        call(one_shot)
+    assert caught.value.status_code == 200
+    assert caught.value.request_id == "r2"
+
+
+@responses.activate
+def test_empty_success_is_fine_for_operations_without_output(one_shot: AccountClient) -> None:
+    responses.post(ENDPOINT + "/putAccountName", status=200, body=b"")
+    responses.post(ENDPOINT + "/putAccountName", status=200, json={})
+    assert one_shot.put_account_name(account_name="a") is None
+    assert one_shot.put_account_name(account_name="a") is None
+
+
+@responses.activate
+def test_html_success_is_an_error_even_for_operations_without_output(
+    one_shot: AccountClient,
+) -> None:
+    responses.post(ENDPOINT + "/enableRegion", status=200, body=b"<html>captive portal</html>")
+    with pytest.raises(MalformedResponseError):
+        one_shot.enable_region(region_name="af-south-1")
+
+
+@responses.activate
+def test_status_operations_without_status_are_malformed(one_shot: AccountClient) -> None:
+    responses.post(ENDPOINT + "/verifyPhoneNumber", json={}, headers={"x-amzn-RequestId": "r3"})
+    with pytest.raises(MalformedResponseError) as caught:
+        one_shot.verify_phone_number(otp="123456")
+    assert caught.value.request_id == "r3"
+
+
+@responses.activate
+def test_validation_exception_carries_reason_and_fields_but_never_their_messages(
+    one_shot: AccountClient,
+) -> None:
+    secret_echo = "value 'canary-private@example.com' is invalid"
+    responses.post(
+        URL,
+        status=400,
+        json={
+            "message": secret_echo,
+            "reason": "fieldValidationFailed",
+            "fieldList": [{"name": "EmailAddress", "message": secret_echo}],
+        },
+        headers={"x-amzn-ErrorType": "ValidationException"},
+    )
+    with pytest.raises(ValidationException) as caught:
+        call(one_shot)
+    exc = caught.value
+    assert exc.reason == "fieldValidationFailed"
+    assert exc.field_list == (ValidationExceptionField(name="EmailAddress", message=secret_echo),)
+    assert exc.message == secret_echo  # readable on purpose...
+    for shown in (str(exc), repr(exc), repr(exc.field_list), repr(exc.args)):
+        assert "canary-private" not in shown  # ...but never shown
+    assert "EmailAddress" in str(exc)
+    assert "fieldValidationFailed" in str(exc)
+
+
+@responses.activate
+def test_redirects_are_never_followed(one_shot: AccountClient) -> None:
+    responses.post(URL, status=307, headers={"Location": "https://evil.example.com/steal"})
+    with pytest.raises(ServiceError) as caught:
+        call(one_shot)
+    assert caught.value.status_code == 307
+    assert len(responses.calls) == 1
+
+
+TRANSPORT_FAILURES: list[tuple[BaseException, type[TransportError]]] = [
+    (requests.exceptions.SSLError("certificate verify failed"), TLSError),
+    (requests.exceptions.ConnectTimeout("connect timed out"), ConnectTimeoutError),
+    (requests.exceptions.ReadTimeout("read timed out"), ReadTimeoutError),
+    (requests.exceptions.ProxyError("proxy refused"), EndpointConnectionError),
+    (requests.exceptions.ChunkedEncodingError("incomplete read"), ConnectionClosedError),
+    (requests.exceptions.ConnectionError("Connection aborted"), ConnectionClosedError),
+]
+
+
+@pytest.mark.parametrize(("raised", "expected"), TRANSPORT_FAILURES)
+@responses.activate
+def test_transport_failures_are_translated_and_chained(
+    one_shot: AccountClient, raised: BaseException, expected: type[TransportError]
+) -> None:
+    responses.post(URL, body=raised)
+    with pytest.raises(expected) as caught:
+        call(one_shot)
+    assert caught.value.__cause__ is raised
+    assert not any(
+        isinstance(value, requests.RequestException) for value in vars(caught.value).values()
+    )
+
+
+def test_connection_refused_on_loopback_is_an_endpoint_connection_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # The port is closed now: nothing listens there.
+    with AccountClient(
+        endpoint_url=f"http://127.0.0.1:{port}",
+        aws_access_key_id="AKID",
+        aws_secret_access_key="secret",
+        max_attempts=2,
+        sleep=lambda _: None,
+    ) as client, pytest.raises(EndpointConnectionError) as caught:
+        call(client)
+    assert caught.value.request_sent is False
+    assert caught.value.attempts == 2
+
+
+def test_every_error_class_in_the_table_is_exported_or_documented() -> None:
+    for code, cls in ERROR_CLASSES.items():
+        assert issubclass(cls, ServiceError), code
+        assert cls.__doc__, f"{cls.__name__} needs a docstring"
+
+
+def test_no_foreign_types_in_public_signatures() -> None:
+    for name in account_mgmt.__all__:
+        obj = getattr(account_mgmt, name)
+        members: list[Any] = [obj]
+        if inspect.isclass(obj):
+            members += [m for _, m in inspect.getmembers(obj, inspect.isfunction)]
+        for member in members:
+            if not callable(member):
+                continue
+            try:
+                annotations = inspect.get_annotations(member)
+            except TypeError:
+                continue
+            text = json.dumps({k: str(v) for k, v in annotations.items()})
+            for foreign in ("requests", "botocore", "tenacity", "urllib3"):
+                assert foreign not in text, f"{name}.{getattr(member, '__name__', '')}: {text}"
+
+
+# -- retries ---------------------------------------------------------------
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_transient_errors_are_retried_until_success(
+    client: AccountClient, sleeps: RecordingSleep
+) -> None:
+    responses.post(URL, status=503, body=b"<html>busy</html>", content_type="text/html")
+    responses.post(URL, status=500, json={}, headers={"x-amzn-ErrorType": "InternalServerException"})
+    responses.post(URL, json={"AlternateContact": {"Name": "ok"}})
+    assert call(client) == account_mgmt.AlternateContact(name="ok")
+    assert len(responses.calls) == 3
+    # Full jitter with rng() == 1.0: the ceilings 50 ms, then 100 ms.
+    assert sleeps.calls == pytest.approx([0.05, 0.1])
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_throttling_backs_off_from_one_second(
+    client: AccountClient, sleeps: RecordingSleep
+) -> None:
+    for _ in range(2):
+        responses.post(URL, status=429, json={}, headers={"x-amzn-ErrorType": "TooManyRequestsException"})
+    responses.post(URL, json={})
+    call(client)
+    assert sleeps.calls == pytest.approx([1.0, 2.0])
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_server_retry_hint_is_honoured_and_clamped(
+    client: AccountClient, sleeps: RecordingSleep
+) -> None:
+    responses.post(URL, status=503, json={}, headers={"x-amz-retry-after": "1500"})
+    responses.post(URL, status=503, json={}, headers={"Retry-After": "3600"})
+    responses.post(URL, json={})
+    call(client)
+    assert sleeps.calls == pytest.approx([1.5, 20.0])
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_last_typed_error_is_raised_with_attempt_count(client: AccountClient) -> None:
+    for _ in range(3):
+        responses.post(URL, status=500, json={"message": "down"}, headers={"x-amzn-ErrorType": "InternalServerException"})
+    with pytest.raises(InternalServerException) as caught:
+        call(client)
+    assert caught.value.attempts == 3
+    assert len(responses.calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (400, "ValidationException"),
+        (409, "ConflictException"),
+        (403, "AccessDeniedException"),
+        (404, "ResourceNotFoundException"),
+        (400, None),
+    ],
+)
+@responses.activate
+def test_client_errors_are_never_retried(
+    client: AccountClient, sleeps: RecordingSleep, status: int, code: str | None
+) -> None:
+    headers = {"x-amzn-ErrorType": code} if code else {}
+    responses.post(URL, status=status, json={"message": "no"}, headers=headers)
+    with pytest.raises(ServiceError) as caught:
+        call(client)
+    assert caught.value.attempts == 1
+    assert len(responses.calls) == 1
+    assert sleeps.calls == []
+
+
+@responses.activate
+def test_tls_failures_are_never_retried(client: AccountClient) -> None:
+    responses.post(URL, body=requests.exceptions.SSLError("bad cert"))
+    with pytest.raises(TLSError):
+        call(client)
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_unsafe_operation_is_not_repeated_after_the_request_may_have_arrived(
+    client: AccountClient,
+) -> None:
+    responses.post(ENDPOINT + "/enableRegion", body=requests.exceptions.ReadTimeout("slow"))
+    with pytest.raises(ReadTimeoutError) as caught:
+        client.enable_region(region_name="af-south-1")
+    assert caught.value.attempts == 1
+    assert len(responses.calls) == 1
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_safe_operation_is_repeated_after_a_read_timeout(client: AccountClient) -> None:
+    responses.post(ENDPOINT + "/getRegionOptStatus", body=requests.exceptions.ReadTimeout("slow"))
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionName": "af-south-1"})
+    assert client.get_region_opt_status(region_name="af-south-1").region_name == "af-south-1"
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_unsafe_operation_is_retried_when_the_request_never_left(client: AccountClient) -> None:
+    responses.post(ENDPOINT + "/enableRegion", body=requests.exceptions.ConnectTimeout("no route"))
+    responses.post(ENDPOINT + "/enableRegion", body=b"")
+    client.enable_region(region_name="af-south-1")
+    assert len(responses.calls) == 2
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_expired_token_refreshes_credentials_once_and_retries(client: AccountClient) -> None:
+    expired = {"x-amzn-ErrorType": "ExpiredTokenException"}
+    responses.post(URL, status=400, json={"message": "expired"}, headers=expired)
+    responses.post(URL, json={})
+    call(client)
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_retry_quota_exhaustion_fails_fast(client: AccountClient) -> None:
+    responses.post(URL, status=500, json={}, headers={"x-amzn-ErrorType": "InternalServerException"})
+    quota = client._retry.quota
+    while quota.available >= 14:
+        assert quota.acquire(14)
+    with pytest.raises(InternalServerException) as caught:
+        call(client)
+    assert caught.value.attempts == 1
+
+
+def test_every_exception_derives_from_the_root() -> None:
+    for name in account_mgmt.__all__:
+        obj = getattr(account_mgmt, name)
+        if inspect.isclass(obj) and issubclass(obj, BaseException):
+            assert issubclass(obj, AccountError), name
+    assert issubclass(account_mgmt.ParamValidationError, ValueError)
+    for builtin in ("TimeoutError", "ConnectionError"):
+        assert builtin not in account_mgmt.__all__
+
+
+@responses.activate
+def test_service_unavailable_common_error_is_retryable(
+    client: AccountClient, sleeps: RecordingSleep
+) -> None:
+    responses.post(URL, status=503, json={}, headers={"x-amzn-ErrorType": "ServiceUnavailable"})
+    with pytest.raises(ServiceUnavailable) as caught:
+        call(client)
+    assert caught.value.attempts == 3
+    assert len(sleeps.calls) == 2
