@@ -452,6 +452,7 @@ class AccountClient:
         Raises:
             PaginationError: the service repeated a page token.
         """
+
         def fetch(token: str | None) -> ListRegionsResponse:
             return self.list_regions(
                 account_id=account_id,

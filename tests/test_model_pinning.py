@@ -107,7 +107,13 @@ def test_required_contact_information_members_are_the_constructor_required_ones(
 def test_every_bound_matches_the_model(shape_name: str) -> None:
     rule = SHAPE_RULES[shape_name]
     raw = RAW_SHAPES[shape_name]
-    type_map = {"string": "string", "integer": "integer", "list": "list", "structure": "structure", "timestamp": "timestamp"}
+    type_map = {
+        "string": "string",
+        "integer": "integer",
+        "list": "list",
+        "structure": "structure",
+        "timestamp": "timestamp",
+    }
     assert type_map[rule.kind] == raw["type"]
     if raw["type"] == "string":
         assert rule.min_length == raw.get("min")

@@ -259,7 +259,8 @@ CASES: list[tuple[str, dict[str, Any], str, dict[str, Any], Any, Any]] = [
 
 AUTH = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
-    r"(?P<service>[^/]+)/aws4_request, SignedHeaders=(?P<signed>[^,]+), Signature=(?P<sig>[0-9a-f]{64})"
+    r"(?P<service>[^/]+)/aws4_request, "
+    r"SignedHeaders=(?P<signed>[^,]+), Signature=(?P<sig>[0-9a-f]{64})"
 )
 
 
@@ -383,9 +384,7 @@ def test_unknown_response_members_and_enum_values_are_kept_leniently(
 
 @responses.activate
 def test_account_created_date_accepts_epoch_seconds_too(client: AccountClient) -> None:
-    responses.post(
-        ENDPOINT + "/getAccountInformation", json={"AccountCreatedDate": 1577934245.5}
-    )
+    responses.post(ENDPOINT + "/getAccountInformation", json={"AccountCreatedDate": 1577934245.5})
     info = client.get_account_information()
     assert info.account_created_date == datetime.datetime(
         2020, 1, 2, 3, 4, 5, 500000, tzinfo=datetime.UTC

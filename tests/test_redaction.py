@@ -1,0 +1,220 @@
+"""Nothing secret reaches a log line, a repr, a str or an exception message."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
+import pytest
+
+from account_mgmt import (
+    AccountClient,
+    AccountInformation,
+    AlternateContact,
+    ContactInformation,
+    ParamValidationError,
+    ServiceError,
+)
+from account_mgmt._signing import FrozenCredentials, sign
+
+from ._canned_server import CannedServer
+
+CANARIES = {
+    "secret_key": "CANARYsecretKEY0000000000000000000000000",
+    "token": "CANARYsessionTOKENxyzzy",
+    "name": "CanaryName Zed",
+    "email": "canary.mail@example.com",
+    "phone": "+1 999 555 0123",
+    "otp": "CnRy42",
+    "account_name": "canary-account-name",
+    "street": "42 Canary Street",
+}
+
+
+def _json(payload: object) -> bytes:
+    return json.dumps(payload).encode()
+
+
+def test_debug_logging_of_every_layer_shows_no_secret(caplog: pytest.LogCaptureFixture) -> None:
+    echo = f"Invalid email {CANARIES['email']}"
+    replies = [
+        (
+            200,
+            {"Content-Type": "application/json"},
+            _json(
+                {
+                    "AlternateContact": {
+                        "AlternateContactType": "SECURITY",
+                        "Name": CANARIES["name"],
+                        "EmailAddress": CANARIES["email"],
+                        "PhoneNumber": CANARIES["phone"],
+                        "Title": "T",
+                    }
+                }
+            ),
+        ),
+        (200, {}, b""),
+        (
+            400,
+            {"x-amzn-ErrorType": "ValidationException"},
+            _json(
+                {
+                    "message": echo,
+                    "reason": "fieldValidationFailed",
+                    "fieldList": [{"name": "Otp", "message": echo}],
+                }
+            ),
+        ),
+        (200, {}, _json({"AccountName": CANARIES["account_name"]})),
+        (200, {}, b""),
+    ]
+    caplog.set_level(logging.DEBUG)  # the root logger: every library's DEBUG output
+    texts: list[str] = []
+    with (
+        CannedServer(replies).running() as server,
+        AccountClient(
+            endpoint_url=server.url,
+            aws_access_key_id="AKIDCANARY",
+            aws_secret_access_key=CANARIES["secret_key"],
+            aws_session_token=CANARIES["token"],
+            max_attempts=1,
+        ) as client,
+    ):
+        contact = client.get_alternate_contact(alternate_contact_type="SECURITY")
+        client.put_alternate_contact(
+            alternate_contact_type="SECURITY",
+            name=CANARIES["name"],
+            title="T",
+            email_address=CANARIES["email"],
+            phone_number=CANARIES["phone"],
+        )
+        with pytest.raises(ServiceError) as service_error:
+            client.verify_phone_number(otp=CANARIES["otp"])
+        info = client.get_account_information()
+        client.put_contact_information(
+            contact_information=ContactInformation(
+                full_name=CANARIES["name"],
+                address_line1=CANARIES["street"],
+                city="C",
+                postal_code="1",
+                country_code="US",
+                phone_number=CANARIES["phone"],
+            )
+        )
+        with pytest.raises(ParamValidationError) as param_error:
+            client.verify_phone_number(otp=CANARIES["otp"] + "!")
+        texts += [repr(contact), str(contact), repr(info), repr(client)]
+        for exc in (service_error.value, param_error.value):
+            texts += [str(exc), repr(exc), repr(exc.args)]
+        signed_headers = server.requests[0][1]
+
+    assert signed_headers["X-Amz-Security-Token"] == CANARIES["token"]  # the wire has it...
+    assert contact.name == CANARIES["name"]  # ...and so does the value the user asked for
+    assert caplog.records, "DEBUG logging produced nothing: the test would prove nothing"
+    texts += [record.getMessage() for record in caplog.records]
+    texts.append(caplog.text)
+    signature = signed_headers["Authorization"].rsplit("Signature=", 1)[1]
+    for text in texts:
+        for label, secret in {**CANARIES, "signature": signature}.items():
+            assert secret not in text, f"{label} leaked into: {text[:200]}"
+    assert any(r.name.startswith("account_mgmt") for r in caplog.records)
+
+
+def test_library_never_configures_logging() -> None:
+    logger = logging.getLogger("account_mgmt")
+    assert logger.handlers == []
+    assert logger.level == logging.NOTSET
+    assert logger.propagate is True
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        AlternateContact(
+            name=CANARIES["name"],
+            email_address=CANARIES["email"],
+            phone_number=CANARIES["phone"],
+            title="CISO",
+        ),
+        ContactInformation(
+            full_name=CANARIES["name"],
+            address_line1=CANARIES["street"],
+            city="c",
+            postal_code="p",
+            country_code="US",
+            phone_number=CANARIES["phone"],
+        ),
+        AccountInformation(account_name=CANARIES["account_name"]),
+    ],
+)
+def test_sensitive_fields_show_as_redacted(model: object) -> None:
+    text = repr(model)
+    assert "<redacted>" in text
+    for secret in CANARIES.values():
+        assert secret not in text
+
+
+def test_unset_sensitive_fields_show_none_not_redacted() -> None:
+    assert "name=None" in repr(AlternateContact(alternate_contact_type="BILLING"))
+    assert "alternate_contact_type='BILLING'" in repr(
+        AlternateContact(alternate_contact_type="BILLING")
+    )
+
+
+def test_credentials_snapshot_repr_hides_the_secret() -> None:
+    creds = FrozenCredentials("AKIDEXAMPLE", CANARIES["secret_key"], CANARIES["token"])
+    assert CANARIES["secret_key"] not in repr(creds)
+    assert CANARIES["token"] not in repr(creds)
+
+
+def test_signature_is_exactly_botocores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our signer (which avoids botocore's logging) must match SigV4Auth.add_auth bit for bit."""
+    now = datetime.datetime(2026, 11, 27, 12, 0, 0, tzinfo=datetime.UTC)
+    url = "https://account.us-east-1.amazonaws.com/getAlternateContact"
+    body = b'{"AlternateContactType":"SECURITY"}'
+    headers = {"Content-Type": "application/json", "User-Agent": "ua"}
+    ours = sign(
+        method="POST",
+        url=url,
+        headers=headers,
+        body=body,
+        credentials=FrozenCredentials("AKIDEXAMPLE", "s3cr3t", "tok"),
+        region="us-east-1",
+        service="account",
+        now=now,
+    )
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: now)
+    reference = botocore.awsrequest.AWSRequest(method="POST", url=url, data=body, headers=headers)
+    botocore.auth.SigV4Auth(
+        botocore.credentials.Credentials("AKIDEXAMPLE", "s3cr3t", "tok"), "account", "us-east-1"
+    ).add_auth(reference)
+    assert ours["Authorization"] == reference.headers["Authorization"]
+    assert ours["X-Amz-Date"] == reference.headers["X-Amz-Date"]
+
+
+def test_resigning_replaces_stale_signing_headers() -> None:
+    creds = FrozenCredentials("AKIDEXAMPLE", "s3cr3t", None)
+    first = sign(
+        method="POST",
+        url="https://h/x",
+        headers={},
+        body=b"",
+        credentials=creds,
+        region="us-east-1",
+        service="account",
+    )
+    again = sign(
+        method="POST",
+        url="https://h/x",
+        headers={**first, "X-Amz-Security-Token": "old"},
+        body=b"",
+        credentials=creds,
+        region="us-east-1",
+        service="account",
+    )
+    assert "X-Amz-Security-Token" not in again
+    assert again["Authorization"].startswith("AWS4-HMAC-SHA256 ")
