@@ -185,7 +185,13 @@ class AccountEmulator:
     def client(self, account_id: str | None = None, **options: Any) -> AccountClient:
         """An ``AccountClient`` for this emulator, signed as ``account_id``."""
         credentials = self.credentials_for(account_id)
-        return AccountClient(endpoint_url=self.url, **credentials.as_client_options(), **options)
+        return AccountClient(
+            endpoint_url=self.url,
+            aws_access_key_id=credentials.access_key_id,
+            aws_secret_access_key=credentials.secret_access_key,
+            aws_session_token=credentials.session_token,
+            **options,
+        )
 
     def inject(
         self,
