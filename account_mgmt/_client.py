@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any, Self, TypeVar
 
 import attrs
@@ -22,13 +22,20 @@ from account_mgmt._config import (
     SERVICE_SIGNING_NAME,
     ClientConfig,
 )
-from account_mgmt._endpoints import configured_endpoint_url, resolve_endpoint
+from account_mgmt._endpoints import configured_endpoint_url, partition_of, resolve_endpoint
 from account_mgmt._logging import logger
-from account_mgmt._retry import RetryPolicy, RetryQuota
+from account_mgmt._quotas import Quota, quotas_for_partition
+from account_mgmt._ratelimit import RateLimiter
+from account_mgmt._retry import RetryPolicy, RetryQuota, is_throttling
 from account_mgmt._signing import AwsSession, sign
 from account_mgmt._transport import HttpRequest, RequestsTransport, Transport
 from account_mgmt._validation import validate_input
 from account_mgmt._version import __version__
+from account_mgmt._waiters import (
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    wait_for_region_opt_status,
+)
 from account_mgmt.exceptions import (
     AccountError,
     ConfigurationError,
@@ -92,6 +99,11 @@ class AccountClient:
     safe to share between threads; ``close()`` (or ``with``) releases its
     connection pool.
 
+    Calls are paced at the service's documented per-operation quotas (see
+    ``_quotas``), shared by every client of the process that uses the same
+    credentials; ``rate_limiting=False`` turns that off and
+    ``quota_overrides={"GetAlternateContact": Quota(20, 20)}`` changes rates.
+
     ``sleep`` and ``rng`` are the retry layer's clock and jitter source, for
     tests that must not wait.
 
@@ -116,6 +128,8 @@ class AccountClient:
         use_dualstack_endpoint: bool | None = None,
         verify: bool | str = True,
         max_pool_connections: int = DEFAULT_MAX_POOL_CONNECTIONS,
+        rate_limiting: bool = True,
+        quota_overrides: Mapping[str, Quota] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
     ) -> None:
@@ -156,7 +170,11 @@ class AccountClient:
                 f"{platform.system()}/{platform.release()}"
             ),
         )
-        self._init(config, aws, None, RetryQuota(), sleep, rng)
+        quotas: dict[str, Quota] = {}
+        if rate_limiting:
+            quotas = {**quotas_for_partition(partition_of(region)), **(quota_overrides or {})}
+        limiter = RateLimiter(quotas, sleep=sleep)
+        self._init(config, aws, None, RetryQuota(), limiter, sleep, rng)
 
     def _init(
         self,
@@ -164,6 +182,7 @@ class AccountClient:
         aws: AwsSession,
         transport: Transport | None,
         quota: RetryQuota,
+        limiter: RateLimiter,
         sleep: Callable[[float], None],
         rng: Callable[[], float],
     ) -> None:
@@ -189,6 +208,7 @@ class AccountClient:
         )
         self._sleep = sleep
         self._rng = rng
+        self._limiter = limiter
         self._retry = RetryPolicy(
             max_attempts=config.max_attempts, quota=quota, sleep=sleep, rng=rng
         )
@@ -231,6 +251,7 @@ class AccountClient:
             self._aws,
             self._transport if same_pool else None,
             self._retry.quota,
+            self._limiter,
             self._sleep,
             self._rng,
         )
@@ -252,10 +273,18 @@ class AccountClient:
     # -- the wire ---------------------------------------------------------------
 
     def _exchange(
-        self, operation: ops.Operation, output: type[T] | None, url: str, body: bytes
+        self,
+        operation: ops.Operation,
+        output: type[T] | None,
+        url: str,
+        body: bytes,
+        target: str | None,
     ) -> T | None:
-        """One signed request and its decoded answer; raises the typed error for an error."""
+        """One paced, signed request and its decoded answer; raises the typed error for an error."""
         credentials = self._aws.credentials()
+        waited = self._limiter.acquire(credentials.access_key, operation.name, target)
+        if waited:
+            logger.debug("%s: waited %.3fs for the rate quota", operation.name, waited)
         headers = sign(
             method="POST",
             url=url,
@@ -277,22 +306,14 @@ class AccountClient:
             len(response.body),
         )
         if 200 <= response.status_code < 300:
+            self._limiter.succeeded(credentials.access_key, operation.name, target)
             return _protocol.decode_success(
                 response.status_code, response.headers, response.body, output
             )
-        raise _protocol.decode_error(response.status_code, response.headers, response.body)
-
-    def _exchange_refreshing(
-        self, operation: ops.Operation, output: type[T] | None, url: str, body: bytes
-    ) -> T | None:
-        try:
-            return self._exchange(operation, output, url, body)
-        except ExpiredTokenException:
-            # Credentials expired between botocore's refresh check and the
-            # service's: walk the chain once more and re-sign.
-            logger.info("%s: credentials expired, refreshing once", operation.name)
-            self._aws.force_refresh()
-            return self._exchange(operation, output, url, body)
+        error = _protocol.decode_error(response.status_code, response.headers, response.body)
+        if is_throttling(error):
+            self._limiter.throttled(credentials.access_key, operation.name, target)
+        raise error
 
     def _invoke(
         self, operation: ops.Operation, output: type[T] | None, params: dict[str, object]
@@ -300,14 +321,27 @@ class AccountClient:
         validate_input(operation.members, params)
         body = _protocol.encode_body(params)
         url = self._config.endpoint_url + operation.path
+        target = params.get("account_id") or params.get("standard_account_id")
+        target_id = target if isinstance(target, str) else None
         last_error: BaseException | None = None
+        refreshed = False
         retrying = self._retry.retrying(
             safe_to_repeat=operation.safe_to_repeat, operation=operation.name
         )
         for attempt in retrying:
             with attempt:
                 try:
-                    answer = self._exchange_refreshing(operation, output, url, body)
+                    try:
+                        answer = self._exchange(operation, output, url, body, target_id)
+                    except ExpiredTokenException:
+                        if refreshed:
+                            raise
+                        # Expired between botocore's refresh check and the service's:
+                        # walk the credential chain once more and re-sign, once per call.
+                        logger.info("%s: credentials expired, refreshing once", operation.name)
+                        refreshed = True
+                        self._aws.force_refresh()
+                        answer = self._exchange(operation, output, url, body, target_id)
                 except AccountError as exc:
                     exc.attempts = attempt.retry_state.attempt_number
                     last_error = exc
@@ -480,6 +514,30 @@ class AccountClient:
             ValidationException: the Region is enabled by default and cannot be disabled.
         """
         self._call(ops.DISABLE_REGION, region_name=region_name, account_id=account_id)
+
+    def wait_for_region_opt_status(
+        self,
+        *,
+        region_name: str,
+        statuses: Collection[RegionOptStatus | str] = (RegionOptStatus.ENABLED,),
+        account_id: str | None = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> Region:
+        """Poll GetRegionOptStatus until the Region is in one of ``statuses``.
+
+        Raises:
+            WaiterFailedError: the Region is switching the other way.
+            WaiterTimeoutError: ``timeout`` seconds passed first.
+        """
+        return wait_for_region_opt_status(
+            lambda: self.get_region_opt_status(region_name=region_name, account_id=account_id),
+            region_name=region_name,
+            statuses=frozenset(str(s) for s in statuses),
+            timeout=timeout,
+            poll_interval=poll_interval,
+            sleep=self._sleep,
+        )
 
     # -- account --------------------------------------------------------------------
 

@@ -46,6 +46,15 @@ def _provider() -> Any:
     return botocore.endpoint_provider.EndpointProvider(ruleset, loader.load_data("partitions"))
 
 
+def partition_of(region_name: str) -> str:
+    """``aws``, ``aws-cn`` or ``aws-us-gov``: which quota table applies."""
+    if region_name.startswith("cn-"):
+        return "aws-cn"
+    if region_name.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
 def is_loopback(host: str) -> bool:
     """Whether ``host`` is this machine: localhost, 127.0.0.0/8 or ::1."""
     if host.lower() == "localhost":

@@ -159,7 +159,7 @@ def decode_error(status_code: int, headers: Mapping[str, str], body: bytes) -> S
         "request_id": request_id(headers),
         "retry_after": _retry_after(headers),
     }
-    cls = error_class_for(code or None)
+    cls = error_class_for(code or None, message)
     if issubclass(cls, ValidationException):
         reason = document.get("reason")
         return cls(

@@ -15,11 +15,15 @@
     │   ├── ReadTimeoutError                       no answer in time (request may have arrived)
     │   ├── ConnectionClosedError                  dropped mid-exchange (request may have arrived)
     │   └── ResponseTooLargeError
+    ├── WaiterError                                a waited-for state was not reached
+    │   ├── WaiterTimeoutError
+    │   └── WaiterFailedError
     ├── MalformedResponseError                     a 2xx answer that cannot be read
     └── ServiceError                               the service (or a proxy) answered an error
         ├── AccessDeniedException, ConflictException, InternalServerException,
         │   ResourceNotFoundException, ResourceUnavailableException,
         │   TooManyRequestsException, ValidationException       (the API's own)
+        │   └── RegionOptConcurrencyExceeded (a TooManyRequestsException)
         └── ThrottlingException, ExpiredTokenException, InvalidSignatureException,
             UnrecognizedClientException, RequestExpired, ServiceUnavailable, ...
                                                    (common to every AWS service)
@@ -34,7 +38,7 @@ The original foreign exception, where there is one, is in ``__cause__``.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Final
 
 from account_mgmt.models import REDACTED, ValidationExceptionField
 
@@ -116,6 +120,22 @@ class ConnectionClosedError(TransportError):
 
 class ResponseTooLargeError(TransportError):
     """The answer was larger than ``max_response_bytes``; reading stopped there."""
+
+
+class WaiterError(AccountError):
+    """A waiter stopped before the wanted state; ``last_status`` says where it was."""
+
+    def __init__(self, message: str, *, last_status: str | None) -> None:
+        self.last_status = last_status
+        super().__init__(message)
+
+
+class WaiterTimeoutError(WaiterError):
+    """The wanted state was not reached within the timeout."""
+
+
+class WaiterFailedError(WaiterError):
+    """The resource went the other way (e.g. DISABLING while waiting for ENABLED)."""
 
 
 class MalformedResponseError(AccountError):
@@ -205,6 +225,19 @@ class TooManyRequestsException(ServiceError):
 
     retryable = True
     throttling = True
+
+
+class RegionOptConcurrencyExceeded(TooManyRequestsException):
+    """Too many Regions are ENABLING/DISABLING at once (6 per account, 20 per organization).
+
+    A 429 like rate throttling, but backing off for seconds cannot clear it:
+    an opt-in takes minutes to hours. Wait for a switching Region to settle
+    (``AccountClient.wait_for_region_opt_status``) before starting another.
+    ``error_code`` stays ``TooManyRequestsException``, as AWS sent it.
+    """
+
+    retryable = False
+    throttling = False
 
 
 class ValidationException(ServiceError):
@@ -374,8 +407,15 @@ ERROR_CLASSES: dict[str, type[ServiceError]] = {
 """Error code on the wire -> the class raised for it."""
 
 
-def error_class_for(error_code: str | None) -> type[ServiceError]:
+REGION_OPT_CONCURRENCY_MARKER: Final = "region-opt"
+"""Text in a TooManyRequestsException message that marks the concurrency quota, not the rate."""
+
+
+def error_class_for(error_code: str | None, message: str = "") -> type[ServiceError]:
     """The class for a wire error code; ``ServiceError`` for unknown or missing codes."""
     if error_code is None:
         return ServiceError
-    return ERROR_CLASSES.get(error_code, ServiceError)
+    cls = ERROR_CLASSES.get(error_code, ServiceError)
+    if cls is TooManyRequestsException and REGION_OPT_CONCURRENCY_MARKER in message:
+        return RegionOptConcurrencyExceeded
+    return cls

@@ -44,8 +44,13 @@ def sleeps() -> RecordingSleep:
 
 @pytest.fixture
 def client(sleeps: RecordingSleep) -> Iterator[AccountClient]:
-    """A client for the real global endpoint (to be intercepted by ``responses``)."""
+    """A client for the real global endpoint (to be intercepted by ``responses``).
+
+    Rate limiting is off: these tests are about the wire and the retry layer,
+    and their fake sleep never lets a bucket refill.
+    """
     with AccountClient(
+        rate_limiting=False,
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY,
         aws_session_token=SESSION_TOKEN,

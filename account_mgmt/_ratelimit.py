@@ -1,0 +1,131 @@
+"""Client-side rate limiting at the service's documented quotas.
+
+Every attempt waits for a token from two buckets: the caller's (per access
+key and operation) and the target account's (per account id and operation).
+AWS does not say whether "per account" means the caller or the target in
+organization mode; limiting both is safe either way.
+
+Buckets live in a process-wide registry so that every client built with the
+same credentials shares one budget, as the service sees them: two clients
+in one process must not each spend the whole quota. That registry is the
+package's one piece of global state, deliberately.
+
+When the service throttles anyway (another process, another tool, a quota
+lower than documented), the bucket's rate is cut and then recovers a little
+with each success, so a bulk job settles just under the real limit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from account_mgmt._quotas import Quota, TokenBucket
+
+THROTTLE_BACKOFF_FACTOR: Final = 0.7
+"""A throttled bucket's rate is multiplied by this (the AIMD decrease)."""
+
+MIN_RATE_FRACTION: Final = 0.1
+"""A bucket never slows below this fraction of its documented rate."""
+
+RECOVERY_FRACTION: Final = 0.05
+"""Each success gives back this fraction of the documented rate (the AIMD increase)."""
+
+PACING_FRACTION: Final = 0.95
+"""Pace at this fraction of the documented rate.
+
+Requests do not arrive exactly as spaced: one that overtakes its predecessor
+by a millisecond would find a 1/s bucket empty. Five percent of headroom
+absorbs that jitter at a cost of five percent of peak throughput.
+"""
+
+
+class _AdaptiveBucket(TokenBucket):
+    """A token bucket whose rate drops when throttled and climbs back on success."""
+
+    def __init__(self, quota: Quota, clock: Callable[[], float]) -> None:
+        # One token of slack under the documented burst, and a little under the
+        # rate, absorb jitter in when requests reach the server.
+        self.documented = quota
+        self.ceiling = Quota(quota.rate * PACING_FRACTION, max(1, quota.burst - 1))
+        super().__init__(self.ceiling, clock=clock)
+
+    def slow_down(self) -> None:
+        with self._lock:
+            self._refill(self._clock())
+            floor = self.documented.rate * MIN_RATE_FRACTION
+            self.quota = Quota(
+                max(floor, self.quota.rate * THROTTLE_BACKOFF_FACTOR), self.quota.burst
+            )
+
+    def recover(self) -> None:
+        if self.quota.rate >= self.ceiling.rate:
+            return
+        with self._lock:
+            self._refill(self._clock())
+            step = self.documented.rate * RECOVERY_FRACTION
+            self.quota = Quota(min(self.ceiling.rate, self.quota.rate + step), self.quota.burst)
+
+
+class RateLimiterRegistry:
+    """All buckets of the process, keyed by (scope, operation)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._buckets: dict[tuple[str, str], _AdaptiveBucket] = {}
+        self._lock = threading.Lock()
+
+    def bucket(self, scope: str, operation: str, quota: Quota) -> _AdaptiveBucket:
+        key = (scope, operation)
+        with self._lock:
+            found = self._buckets.get(key)
+            if found is None or found.documented != quota:
+                found = self._buckets[key] = _AdaptiveBucket(quota, self._clock)
+            return found
+
+
+PROCESS_REGISTRY: Final = RateLimiterRegistry()
+"""Shared by every client of the process (see the module docstring for why)."""
+
+
+class RateLimiter:
+    """One client's view of the limits: its quota table, its caller identity."""
+
+    def __init__(
+        self,
+        quotas: Mapping[str, Quota],
+        *,
+        registry: RateLimiterRegistry = PROCESS_REGISTRY,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._quotas = dict(quotas)
+        self._registry = registry
+        self._sleep = sleep
+
+    def _buckets(self, caller: str, operation: str, target: str | None) -> list[_AdaptiveBucket]:
+        quota = self._quotas.get(operation)
+        if quota is None:
+            return []
+        buckets = [self._registry.bucket("caller:" + caller, operation, quota)]
+        if target is not None:
+            buckets.append(self._registry.bucket("target:" + target, operation, quota))
+        return buckets
+
+    def acquire(self, caller: str, operation: str, target: str | None) -> float:
+        """Wait until the call may go; returns the seconds waited."""
+        wait = max((b.reserve() for b in self._buckets(caller, operation, target)), default=0.0)
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+    def throttled(self, caller: str, operation: str, target: str | None) -> None:
+        """The service said slow down: lower the rate."""
+        for bucket in self._buckets(caller, operation, target):
+            bucket.slow_down()
+
+    def succeeded(self, caller: str, operation: str, target: str | None) -> None:
+        """A call went through: let the rate climb back toward the documented one."""
+        for bucket in self._buckets(caller, operation, target):
+            bucket.recover()

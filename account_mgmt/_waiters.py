@@ -1,0 +1,82 @@
+"""Waiting for a Region to finish switching: the waiter no AWS SDK has.
+
+Opting in or out takes minutes to hours. The waiter polls
+GetRegionOptStatus (whose quota, 5/s, every poll respects through the
+client's rate limiter) until the Region is in a wanted state, fails fast
+when it goes the other way, and gives up at the deadline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection
+from typing import Final
+
+from account_mgmt.exceptions import WaiterFailedError, WaiterTimeoutError
+from account_mgmt.models import Region, RegionOptStatus
+
+DEFAULT_POLL_INTERVAL: Final = 5.0
+"""Seconds between polls: switching takes minutes, so faster polling only spends quota."""
+
+DEFAULT_WAIT_TIMEOUT: Final = 3600.0
+"""Seconds before giving up; AWS says a switch can take hours, so long jobs should raise this."""
+
+_ENABLED_SIDE: Final = frozenset({RegionOptStatus.ENABLED, RegionOptStatus.ENABLED_BY_DEFAULT})
+_DISABLED_SIDE: Final = frozenset({RegionOptStatus.DISABLED})
+
+
+def _opposite(statuses: Collection[str]) -> tuple[str, str] | None:
+    """(transitional, settled) states that mean "going the other way", or None."""
+    wanted = set(statuses)
+    if wanted <= _ENABLED_SIDE | {RegionOptStatus.ENABLING}:
+        return RegionOptStatus.DISABLING, RegionOptStatus.DISABLED
+    if wanted <= _DISABLED_SIDE | {RegionOptStatus.DISABLING}:
+        return RegionOptStatus.ENABLING, RegionOptStatus.ENABLED
+    return None
+
+
+def wait_for_region_opt_status(
+    poll: Callable[[], Region],
+    *,
+    region_name: str,
+    statuses: Collection[str],
+    timeout: float,
+    poll_interval: float,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float] = time.monotonic,
+) -> Region:
+    """Poll until the Region's status is one of ``statuses``.
+
+    A settled opposite state (DISABLED while waiting for ENABLED) fails only
+    after the Region was seen on its way: just after EnableRegion the service
+    may still briefly report DISABLED.
+
+    Raises:
+        WaiterFailedError: the Region is switching the other way, or came back.
+        WaiterTimeoutError: ``timeout`` passed first.
+    """
+    deadline = clock() + timeout
+    opposite = _opposite(statuses)
+    seen_moving = False
+    while True:
+        region = poll()
+        status = region.region_opt_status
+        if status in statuses:
+            return region
+        if status in (RegionOptStatus.ENABLING, RegionOptStatus.DISABLING):
+            seen_moving = seen_moving or status not in (opposite or ())
+        if opposite is not None and (
+            status == opposite[0] or (status == opposite[1] and seen_moving)
+        ):
+            raise WaiterFailedError(
+                f"{region_name} is {status}, not on its way to {'/'.join(sorted(statuses))}",
+                last_status=status,
+            )
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise WaiterTimeoutError(
+                f"{region_name} still {status} after {timeout:g}s "
+                f"(waiting for {'/'.join(sorted(statuses))})",
+                last_status=status,
+            )
+        sleep(min(poll_interval, remaining))
