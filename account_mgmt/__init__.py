@@ -3,8 +3,10 @@
 Everything public is re-exported here; the modules prefixed ``_`` are private.
 """
 
+from account_mgmt._bulk import AccountOutcome, BulkOperationError, BulkResult, for_each_account
 from account_mgmt._client import AccountClient
 from account_mgmt._config import ClientConfig
+from account_mgmt._quotas import DOCUMENTED_QUOTAS, Quota
 from account_mgmt._version import __version__
 from account_mgmt.exceptions import (
     AccessDeniedException,
@@ -23,6 +25,7 @@ from account_mgmt.exceptions import (
     PaginationError,
     ParamValidationError,
     ReadTimeoutError,
+    RegionOptConcurrencyExceeded,
     RequestExpired,
     ResourceNotFoundException,
     ResourceUnavailableException,
@@ -35,6 +38,9 @@ from account_mgmt.exceptions import (
     TransportError,
     UnrecognizedClientException,
     ValidationException,
+    WaiterError,
+    WaiterFailedError,
+    WaiterTimeoutError,
 )
 from account_mgmt.models import (
     AccountInformation,
@@ -55,13 +61,17 @@ from account_mgmt.models import (
 )
 
 __all__ = [
+    "DOCUMENTED_QUOTAS",
     "AccessDeniedException",
     "AccountClient",
     "AccountError",
     "AccountInformation",
+    "AccountOutcome",
     "AccountState",
     "AlternateContact",
     "AlternateContactType",
+    "BulkOperationError",
+    "BulkResult",
     "ClientConfig",
     "ConfigurationError",
     "ConflictException",
@@ -83,8 +93,10 @@ __all__ = [
     "PhoneNumberVerificationStatus",
     "PrimaryEmailUpdate",
     "PrimaryEmailUpdateStatus",
+    "Quota",
     "ReadTimeoutError",
     "Region",
+    "RegionOptConcurrencyExceeded",
     "RegionOptStatus",
     "RequestExpired",
     "ResourceNotFoundException",
@@ -100,5 +112,9 @@ __all__ = [
     "ValidationException",
     "ValidationExceptionField",
     "ValidationExceptionReason",
+    "WaiterError",
+    "WaiterFailedError",
+    "WaiterTimeoutError",
     "__version__",
+    "for_each_account",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import time
 from collections.abc import Callable, Iterable
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
@@ -60,7 +60,7 @@ class BulkResult(Generic[T]):
 class BulkOperationError(AccountError):
     """Some accounts failed; ``failures`` has each one's outcome and error."""
 
-    def __init__(self, failures: tuple[AccountOutcome[object], ...]) -> None:
+    def __init__(self, failures: tuple[AccountOutcome[Any], ...]) -> None:
         self.failures = failures
         listed = ", ".join(f"{o.account_id} ({type(o.error).__name__})" for o in failures[:10])
         more = f" and {len(failures) - 10} more" if len(failures) > 10 else ""
