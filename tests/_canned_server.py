@@ -41,7 +41,9 @@ class CannedServer:
 
     @contextmanager
     def running(self) -> Iterator[CannedServer]:
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         thread.start()
         try:
             yield self

@@ -162,7 +162,11 @@ class EmulatorServer:
 
     def start(self) -> None:
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="account-emulator", daemon=True
+            # A short poll interval makes stop() (and so every test's teardown) quick.
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="account-emulator",
+            daemon=True,
         )
         self._thread.start()
 

@@ -1,0 +1,443 @@
+"""The emulator behaves as the service documents, for our client and for boto3 alike."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+import pytest
+
+from account_mgmt import (
+    AccessDeniedException,
+    AccountClient,
+    ConflictException,
+    ConnectionClosedError,
+    ContactInformation,
+    ExpiredTokenException,
+    InvalidSignatureException,
+    RegionOptConcurrencyExceeded,
+    ResourceNotFoundException,
+    ServiceError,
+    TooManyRequestsException,
+    UnrecognizedClientException,
+    ValidationException,
+)
+from account_mgmt.exceptions import MissingAuthenticationToken
+from account_mgmt.testing import OPT_IN_REGIONS, AccountEmulator, FaultKind
+
+CONTACT = ContactInformation(
+    full_name="Jane Doe",
+    address_line1="1 Main St",
+    city="Seattle",
+    postal_code="98101",
+    country_code="US",
+    phone_number="+1 206 555 0100",
+)
+
+
+@pytest.fixture
+def emulator() -> Iterator[AccountEmulator]:
+    with AccountEmulator(member_count=4, region_transition_seconds=0.2, enforce_quotas=False) as e:
+        yield e
+
+
+@pytest.fixture
+def mgmt(emulator: AccountEmulator) -> Iterator[AccountClient]:
+    with emulator.client(max_attempts=1, rate_limiting=False) as client:
+        yield client
+
+
+def boto3_client(emulator: AccountEmulator, account_id: str | None = None) -> Any:
+    credentials = emulator.credentials_for(account_id)
+    return boto3.client(
+        "account",
+        endpoint_url=emulator.url,
+        region_name="us-east-1",
+        aws_access_key_id=credentials.access_key_id,
+        aws_secret_access_key=credentials.secret_access_key,
+        config=botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}),
+    )
+
+
+def test_all_eighteen_operations_round_trip(emulator: AccountEmulator, mgmt: AccountClient) -> None:
+    member = emulator.member_account_ids[0]
+    mgmt.put_alternate_contact(
+        alternate_contact_type="BILLING", name="Bill", title="CFO",
+        email_address="bill@example.com", phone_number="+1 555 0101", account_id=member,
+    )  # fmt: skip
+    assert (
+        mgmt.get_alternate_contact(alternate_contact_type="BILLING", account_id=member).name
+        == "Bill"
+    )
+    mgmt.delete_alternate_contact(alternate_contact_type="BILLING", account_id=member)
+    with pytest.raises(ResourceNotFoundException):
+        mgmt.delete_alternate_contact(alternate_contact_type="BILLING", account_id=member)
+
+    mgmt.put_contact_information(contact_information=CONTACT, account_id=member)
+    info = mgmt.get_contact_information(account_id=member)
+    assert info.contact_information == CONTACT
+    assert info.verification_status == "UNVERIFIED"
+    assert mgmt.send_phone_number_verification(account_id=member) == "PENDING"
+    with pytest.raises(ValidationException):
+        mgmt.verify_phone_number(otp="000000", account_id=member)
+    assert mgmt.verify_phone_number(otp="123456", account_id=member) == "VERIFIED"
+    assert mgmt.get_contact_information(account_id=member).verification_status == "VERIFIED"
+
+    assert (
+        mgmt.get_region_opt_status(region_name="af-south-1", account_id=member).region_opt_status
+        == "DISABLED"
+    )
+    mgmt.enable_region(region_name="af-south-1", account_id=member)
+    region = mgmt.wait_for_region_opt_status(
+        region_name="af-south-1", account_id=member, timeout=5, poll_interval=0.05
+    )
+    assert region.region_opt_status == "ENABLED"
+    mgmt.disable_region(region_name="af-south-1", account_id=member)
+    assert (
+        mgmt.wait_for_region_opt_status(
+            region_name="af-south-1",
+            account_id=member,
+            statuses=["DISABLED"],
+            timeout=5,
+            poll_interval=0.05,
+        ).region_opt_status
+        == "DISABLED"
+    )
+    regions = list(mgmt.iter_regions(account_id=member, page_size=5))
+    assert len(regions) == 29
+    assert {r.region_name for r in regions if r.region_opt_status == "DISABLED"} == set(
+        OPT_IN_REGIONS
+    )
+    page = mgmt.list_regions(account_id=member, region_opt_status_contains=["ENABLED_BY_DEFAULT"])
+    assert {r.region_opt_status for r in page.regions} == {"ENABLED_BY_DEFAULT"}
+
+    account = mgmt.get_account_information(account_id=member)
+    assert account.account_id == member
+    assert account.account_created_date is not None
+    assert account.account_created_date.tzinfo is not None
+    mgmt.put_account_name(account_name="renamed member", account_id=member)
+    assert mgmt.get_account_information(account_id=member).account_name == "renamed member"
+
+    assert mgmt.get_primary_email(account_id=member).endswith("@example.com")
+    assert (
+        mgmt.start_primary_email_update(account_id=member, primary_email="new-root@example.com")
+        == "PENDING"
+    )
+    assert mgmt.get_primary_email_update_status(account_id=member).status == "PENDING"
+    assert (
+        mgmt.accept_primary_email_update(
+            account_id=member, primary_email="new-root@example.com", otp="123456"
+        )
+        == "ACCEPTED"
+    )
+    update = mgmt.get_primary_email_update_status(account_id=member)
+    assert update.status == "ACCEPTED"
+    assert update.updated_at is not None
+    assert abs(update.updated_at - datetime.datetime.now(datetime.UTC)) < datetime.timedelta(
+        minutes=1
+    )
+    assert mgmt.get_primary_email(account_id=member) == "new-root@example.com"
+
+    gov = mgmt.get_gov_cloud_account_information()
+    assert gov.gov_cloud_account_id == "888800000000"
+    with pytest.raises(ResourceNotFoundException):
+        mgmt.get_gov_cloud_account_information(standard_account_id=member)
+    assert len(emulator.request_counts) == 18
+
+
+# -- organization mode -----------------------------------------------------------
+
+
+def test_management_account_may_not_name_itself(
+    emulator: AccountEmulator, mgmt: AccountClient
+) -> None:
+    with pytest.raises(AccessDeniedException):
+        mgmt.get_account_information(account_id=emulator.management_account_id)
+    assert mgmt.get_account_information().account_id == emulator.management_account_id
+
+
+def test_delegated_admin_may_act_on_members(emulator: AccountEmulator) -> None:
+    admin = emulator.client(emulator.delegated_admin_account_id, max_attempts=1)
+    member = emulator.member_account_ids[1]
+    assert admin.get_account_information(account_id=member).account_id == member
+    with pytest.raises(AccessDeniedException):
+        admin.get_account_information(account_id=emulator.management_account_id)
+
+
+def test_members_and_outsiders_are_refused(emulator: AccountEmulator, mgmt: AccountClient) -> None:
+    first, second = emulator.member_account_ids[:2]
+    member_client = emulator.client(first, max_attempts=1)
+    with pytest.raises(AccessDeniedException):
+        member_client.get_account_information(account_id=second)
+    assert member_client.get_account_information().account_id == first  # standalone mode works
+    with pytest.raises(AccessDeniedException):
+        mgmt.get_account_information(account_id=emulator.standalone_account_ids[0])
+
+
+@pytest.mark.account_emulator(member_count=1, trusted_access_enabled=False, enforce_quotas=False)
+def test_without_trusted_access_organization_mode_is_denied(
+    account_emulator: AccountEmulator, account_client: AccountClient
+) -> None:
+    with pytest.raises(AccessDeniedException):
+        account_client.get_account_information(account_id=account_emulator.member_account_ids[0])
+
+
+# -- Regions ----------------------------------------------------------------------
+
+
+def test_region_switching_rules(emulator: AccountEmulator, mgmt: AccountClient) -> None:
+    member = emulator.member_account_ids[0]
+    mgmt.enable_region(region_name="me-south-1", account_id=member)
+    with pytest.raises(ConflictException):
+        mgmt.enable_region(region_name="me-south-1", account_id=member)
+    with pytest.raises(ConflictException):
+        mgmt.disable_region(region_name="me-south-1", account_id=member)
+    with pytest.raises(ValidationException) as by_default:
+        mgmt.disable_region(region_name="us-east-1", account_id=member)
+    assert by_default.value.reason == "invalidRegionOptTarget"
+    with pytest.raises(ValidationException):
+        mgmt.get_region_opt_status(region_name="xx-nowhere-1", account_id=member)
+    time.sleep(0.25)
+    assert (
+        mgmt.get_region_opt_status(region_name="me-south-1", account_id=member).region_opt_status
+        == "ENABLED"
+    )
+
+
+@pytest.mark.account_emulator(
+    member_count=2, region_opt_concurrency_per_account=2, region_transition_seconds=30,
+    enforce_quotas=False,
+)  # fmt: skip
+def test_concurrency_cap_is_its_own_error_and_not_retried(
+    account_emulator: AccountEmulator,
+) -> None:
+    client = account_emulator.client(rate_limiting=False, sleep=lambda _: None)
+    member = account_emulator.member_account_ids[0]
+    client.enable_region(region_name="af-south-1", account_id=member)
+    client.enable_region(region_name="ap-east-1", account_id=member)
+    before = account_emulator.request_counts["EnableRegion"]
+    with pytest.raises(RegionOptConcurrencyExceeded) as caught:
+        client.enable_region(region_name="me-south-1", account_id=member)
+    assert isinstance(caught.value, TooManyRequestsException)
+    assert caught.value.error_code == "TooManyRequestsException"
+    assert account_emulator.request_counts["EnableRegion"] == before + 1  # no retry storm
+
+
+# -- quotas and faults ----------------------------------------------------------------
+
+
+@pytest.mark.account_emulator(member_count=1)
+def test_quotas_are_enforced_and_the_client_paces_itself_under_them(
+    account_emulator: AccountEmulator,
+) -> None:
+    raw = account_emulator.client(rate_limiting=False, max_attempts=1)
+    errors = 0
+    for _ in range(8):  # GetAccountInformation: 3/s, burst 3
+        try:
+            raw.get_account_information()
+        except TooManyRequestsException:
+            errors += 1
+    assert errors >= 4
+    account_emulator.reset_counts()
+    time.sleep(1.1)
+    paced = account_emulator.client()
+    for _ in range(6):
+        paced.get_account_information(account_id=account_emulator.member_account_ids[0])
+    assert sum(account_emulator.throttled_counts.values()) == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (FaultKind.THROTTLE, TooManyRequestsException),
+        (FaultKind.INTERNAL_ERROR, ServiceError),
+        (FaultKind.HTML_503, ServiceError),
+        (FaultKind.EMPTY_502, ServiceError),
+    ],
+)
+def test_injected_faults_are_retried_by_our_client(
+    emulator: AccountEmulator, kind: FaultKind, expected: type[Exception]
+) -> None:
+    client = emulator.client(rate_limiting=False, sleep=lambda _: None, max_attempts=3)
+    emulator.inject(kind, count=2, operation="GetAccountInformation")
+    assert client.get_account_information().account_id == emulator.management_account_id
+    assert emulator.request_counts["GetAccountInformation"] == 3
+    emulator.inject(kind, count=1, operation="GetAccountInformation")
+    with pytest.raises(expected):
+        client.with_options(max_attempts=1).get_account_information()
+
+
+def test_reset_and_truncation_faults(emulator: AccountEmulator) -> None:
+    client = emulator.client(rate_limiting=False, sleep=lambda _: None)
+    emulator.inject(FaultKind.RESET, count=1)
+    emulator.inject(FaultKind.TRUNCATED_JSON, count=1)
+    regions = client.list_regions(max_results=2)  # safe to repeat: retried past both
+    assert len(regions.regions) == 2
+    assert emulator.request_counts["ListRegions"] == 3
+
+
+def test_close_after_processing_is_not_repeated_for_unsafe_operations(
+    emulator: AccountEmulator,
+) -> None:
+    client = emulator.client(rate_limiting=False, sleep=lambda _: None)
+    member = emulator.member_account_ids[0]
+    emulator.inject(FaultKind.CLOSE_AFTER_PROCESSING, count=1, operation="EnableRegion")
+    with pytest.raises(ConnectionClosedError) as caught:
+        client.enable_region(region_name="af-south-1", account_id=member)
+    assert caught.value.request_sent is True
+    assert caught.value.attempts == 1
+    assert emulator.request_counts["EnableRegion"] == 1
+    # The service did act: the Region is switching.
+    status = client.get_region_opt_status(region_name="af-south-1", account_id=member)
+    assert status.region_opt_status in ("ENABLING", "ENABLED")
+
+
+# -- signatures ------------------------------------------------------------------------
+
+
+def test_wrong_secret_is_an_invalid_signature(emulator: AccountEmulator) -> None:
+    access_key = emulator.credentials_for().access_key_id
+    with AccountClient(
+        endpoint_url=emulator.url, aws_access_key_id=access_key,
+        aws_secret_access_key="not-the-secret", max_attempts=1,
+    ) as client, pytest.raises(InvalidSignatureException):  # fmt: skip
+        client.get_account_information()
+
+
+def test_unknown_key_is_unrecognized(emulator: AccountEmulator) -> None:
+    with AccountClient(
+        endpoint_url=emulator.url, aws_access_key_id="AKIANOBODY", aws_secret_access_key="x",
+        max_attempts=1,
+    ) as client, pytest.raises(UnrecognizedClientException):  # fmt: skip
+        client.get_account_information()
+
+
+def test_unsigned_request_is_refused(emulator: AccountEmulator) -> None:
+    import requests
+
+    response = requests.post(emulator.url + "/getAccountInformation", data=b"{}", timeout=5)
+    assert response.status_code == 403
+    assert response.headers["x-amzn-ErrorType"].startswith("MissingAuthenticationTokenException")
+    assert MissingAuthenticationToken.__name__ in response.headers["x-amzn-ErrorType"]
+
+
+def test_expired_session_token(emulator: AccountEmulator) -> None:
+    credentials = emulator.issue_session_credentials()
+    assert credentials.session_token is not None
+    with AccountClient(
+        endpoint_url=emulator.url,
+        max_attempts=1,
+        aws_access_key_id=credentials.access_key_id,
+        aws_secret_access_key=credentials.secret_access_key,
+        aws_session_token=credentials.session_token,
+    ) as client:
+        assert client.get_account_information().account_id == emulator.management_account_id
+        emulator.expire_session_token(credentials.session_token)
+        with pytest.raises(ExpiredTokenException):
+            client.get_account_information()
+    assert emulator.request_counts["GetAccountInformation"] == 3  # one refresh-and-retry
+
+
+# -- boto3 as an independent client ------------------------------------------------------
+
+
+def test_boto3_gets_the_same_answers(emulator: AccountEmulator, mgmt: AccountClient) -> None:
+    member = emulator.member_account_ids[2]
+    b3 = boto3_client(emulator)
+    b3.put_alternate_contact(
+        AlternateContactType="SECURITY", Name="Sec", Title="CISO",
+        EmailAddress="sec@example.com", PhoneNumber="+1 555 0100", AccountId=member,
+    )  # fmt: skip
+    ours = mgmt.get_alternate_contact(alternate_contact_type="SECURITY", account_id=member)
+    theirs = b3.get_alternate_contact(AlternateContactType="SECURITY", AccountId=member)[
+        "AlternateContact"
+    ]
+    assert (ours.name, ours.title, ours.email_address) == (
+        theirs["Name"],
+        theirs["Title"],
+        theirs["EmailAddress"],
+    )
+    paginated = [
+        r
+        for page in b3.get_paginator("list_regions").paginate(AccountId=member)
+        for r in page["Regions"]
+    ]
+    assert [r["RegionName"] for r in paginated] == [
+        r.region_name for r in mgmt.iter_regions(account_id=member)
+    ]
+    info = b3.get_account_information(AccountId=member)
+    assert (
+        info["AccountCreatedDate"]
+        == mgmt.get_account_information(account_id=member).account_created_date
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "code"),
+    [
+        (
+            lambda c, m: c.get_alternate_contact(AlternateContactType="SECURITY", AccountId=m),
+            "ResourceNotFoundException",
+        ),
+        (lambda c, m: c.get_account_information(AccountId="111111111111"), "AccessDeniedException"),
+        (lambda c, m: c.disable_region(RegionName="us-east-1", AccountId=m), "ValidationException"),
+        (
+            lambda c, m: c.put_account_name(AccountName="bad<>name", AccountId=m),
+            "ValidationException",
+        ),
+        (lambda c, m: c.list_regions(MaxResults=51), "ValidationException"),
+        (
+            lambda c, m: c.accept_primary_email_update(
+                AccountId=m, PrimaryEmail="a@b.co", Otp="123456"
+            ),
+            "ResourceNotFoundException",
+        ),
+    ],
+)
+def test_boto3_sees_aws_error_codes(emulator: AccountEmulator, call: Any, code: str) -> None:
+    b3 = boto3_client(emulator)
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        call(b3, emulator.member_account_ids[3])
+    assert caught.value.response["Error"]["Code"] == code
+    assert caught.value.response["ResponseMetadata"]["RequestId"]
+
+
+def test_boto3_validation_errors_carry_field_list(emulator: AccountEmulator) -> None:
+    b3 = boto3_client(emulator)
+    with pytest.raises(b3.exceptions.ValidationException) as caught:
+        b3.put_alternate_contact(
+            AlternateContactType="SECURITY", Name="n", Title="t",
+            EmailAddress="é@example.com", PhoneNumber="+1",
+        )  # fmt: skip
+    assert caught.value.response["reason"] == "fieldValidationFailed"
+    assert caught.value.response["fieldList"][0]["name"] == "EmailAddress"
+
+
+def test_the_emulator_catches_what_our_validation_would_have_caught(
+    emulator: AccountEmulator,
+) -> None:
+    """Both sides reject the same bad value: client-side rules and the emulator agree."""
+    b3 = boto3_client(emulator)
+    fullwidth = "".join(chr(0xFF10 + int(d)) for d in "123456789012")
+    for account_id in ("12345", fullwidth):
+        with pytest.raises(botocore.exceptions.ClientError):
+            b3.get_account_information(AccountId=account_id)
+
+
+# -- pytest plugin --------------------------------------------------------------------
+
+
+def test_plugin_fixtures_give_a_ready_client(
+    account_emulator: AccountEmulator, account_client: AccountClient
+) -> None:
+    assert account_client.config.endpoint_url == account_emulator.url
+    assert len(account_emulator.member_account_ids) == 50
+    assert (
+        account_client.get_account_information().account_id
+        == account_emulator.management_account_id
+    )

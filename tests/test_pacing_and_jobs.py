@@ -1,0 +1,266 @@
+"""Rate limiting, the Region waiter, the fan-out, and the quickstart job."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+
+from account_mgmt import (
+    AccountOutcome,
+    BulkOperationError,
+    Quota,
+    Region,
+    WaiterFailedError,
+    WaiterTimeoutError,
+    for_each_account,
+)
+from account_mgmt._quotas import DOCUMENTED_QUOTAS, TokenBucket, quotas_for_partition
+from account_mgmt._ratelimit import PACING_FRACTION, RateLimiter, RateLimiterRegistry
+from account_mgmt._waiters import wait_for_region_opt_status
+from account_mgmt.quickstart import SecurityContact, main, run
+from account_mgmt.testing import AccountEmulator
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+# -- quotas and buckets ---------------------------------------------------------------
+
+
+def test_quota_table_covers_every_operation_and_china_is_lower() -> None:
+    assert len(DOCUMENTED_QUOTAS) == 18
+    assert DOCUMENTED_QUOTAS["GetAlternateContact"] == Quota(10.0, 15)
+    assert quotas_for_partition("aws-cn")["GetAlternateContact"] == Quota(3.0, 5)
+    assert quotas_for_partition("aws")["EnableRegion"] == Quota(1.0, 1)
+
+
+def test_token_bucket_allows_the_burst_then_the_rate() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(Quota(5.0, 3), clock=clock)
+    assert [bucket.try_acquire() for _ in range(4)] == [True, True, True, False]
+    clock.now += 0.2
+    assert bucket.try_acquire()
+    assert not bucket.try_acquire()
+
+
+def test_limiter_paces_a_burst_at_the_documented_rate_with_headroom() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(
+        {"GetRegionOptStatus": Quota(5.0, 5)},
+        registry=RateLimiterRegistry(clock),
+        sleep=clock.sleep,
+    )
+    start = clock.now
+    for _ in range(104):
+        limiter.acquire("AKID", "GetRegionOptStatus", None)
+    elapsed = clock.now - start
+    # burst-1 go at once; the other 100 at 95% of 5/s.
+    assert elapsed == pytest.approx(100 / (5.0 * PACING_FRACTION), rel=0.01)
+
+
+def test_limiter_limits_the_target_account_too() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(
+        {"EnableRegion": Quota(1.0, 1)}, registry=RateLimiterRegistry(clock), sleep=clock.sleep
+    )
+    limiter.acquire("KEY-A", "EnableRegion", "111122223333")
+    waited = limiter.acquire("KEY-B", "EnableRegion", "111122223333")  # other caller, same target
+    assert waited == pytest.approx(1 / PACING_FRACTION)
+    assert limiter.acquire("KEY-C", "EnableRegion", "444455556666") == 0.0
+
+
+def test_limiter_is_shared_between_limiters_of_one_registry() -> None:
+    clock = FakeClock()
+    registry = RateLimiterRegistry(clock)
+    first = RateLimiter({"PutAccountName": Quota(1.0, 1)}, registry=registry, sleep=clock.sleep)
+    second = RateLimiter({"PutAccountName": Quota(1.0, 1)}, registry=registry, sleep=clock.sleep)
+    first.acquire("KEY", "PutAccountName", None)
+    assert second.acquire("KEY", "PutAccountName", None) > 0
+
+
+def test_throttling_lowers_the_rate_and_successes_restore_it() -> None:
+    clock = FakeClock()
+    registry = RateLimiterRegistry(clock)
+    limiter = RateLimiter({"ListRegions": Quota(5.0, 5)}, registry=registry, sleep=clock.sleep)
+    bucket = registry.bucket("caller:KEY", "ListRegions", Quota(5.0, 5))
+    ceiling = bucket.quota.rate
+    limiter.throttled("KEY", "ListRegions", None)
+    assert bucket.quota.rate == pytest.approx(ceiling * 0.7)
+    for _ in range(10):
+        limiter.throttled("KEY", "ListRegions", None)
+    assert bucket.quota.rate == pytest.approx(0.5)  # floor: 10% of documented
+    for _ in range(100):
+        limiter.succeeded("KEY", "ListRegions", None)
+    assert bucket.quota.rate == pytest.approx(ceiling)
+
+
+def test_limiter_off_means_no_wait() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter({}, registry=RateLimiterRegistry(clock), sleep=clock.sleep)
+    for _ in range(100):
+        assert limiter.acquire("KEY", "EnableRegion", None) == 0.0
+
+
+def test_concurrent_reservations_get_distinct_slots() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(Quota(10.0, 1), clock=clock)
+    waits: list[float] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        wait = bucket.reserve()
+        with lock:
+            waits.append(wait)
+
+    threads = [threading.Thread(target=take) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(waits) == pytest.approx([i / 10 for i in range(20)])
+
+
+# -- waiter ------------------------------------------------------------------------------
+
+
+def _poller(statuses: list[str]) -> tuple[list[int], object]:
+    calls = [0]
+
+    def poll() -> Region:
+        index = min(calls[0], len(statuses) - 1)
+        calls[0] += 1
+        return Region(region_name="af-south-1", region_opt_status=statuses[index])
+
+    return calls, poll
+
+
+def test_waiter_returns_when_the_status_arrives() -> None:
+    clock = FakeClock()
+    calls, poll = _poller(["DISABLED", "ENABLING", "ENABLING", "ENABLED"])
+    region = wait_for_region_opt_status(
+        poll,  # type: ignore[arg-type]
+        region_name="af-south-1", statuses={"ENABLED"}, timeout=60, poll_interval=5,
+        sleep=clock.sleep, clock=clock,
+    )  # fmt: skip
+    assert region.region_opt_status == "ENABLED"
+    assert calls[0] == 4
+    assert clock.now == 1015.0
+
+
+def test_waiter_fails_when_the_region_goes_the_other_way() -> None:
+    clock = FakeClock()
+    _, poll = _poller(["ENABLING", "DISABLING"])
+    with pytest.raises(WaiterFailedError) as caught:
+        wait_for_region_opt_status(
+            poll,  # type: ignore[arg-type]
+            region_name="af-south-1", statuses={"ENABLED"}, timeout=60, poll_interval=1,
+            sleep=clock.sleep, clock=clock,
+        )  # fmt: skip
+    assert caught.value.last_status == "DISABLING"
+
+
+def test_waiter_fails_when_the_region_falls_back_after_moving() -> None:
+    clock = FakeClock()
+    _, poll = _poller(["ENABLING", "DISABLED"])
+    with pytest.raises(WaiterFailedError):
+        wait_for_region_opt_status(
+            poll,  # type: ignore[arg-type]
+            region_name="af-south-1", statuses={"ENABLED"}, timeout=60, poll_interval=1,
+            sleep=clock.sleep, clock=clock,
+        )  # fmt: skip
+
+
+def test_waiter_times_out_with_the_last_status() -> None:
+    clock = FakeClock()
+    calls, poll = _poller(["DISABLED"])
+    with pytest.raises(WaiterTimeoutError) as caught:
+        wait_for_region_opt_status(
+            poll,  # type: ignore[arg-type]
+            region_name="af-south-1", statuses={"ENABLED"}, timeout=10, poll_interval=3,
+            sleep=clock.sleep, clock=clock,
+        )  # fmt: skip
+    assert caught.value.last_status == "DISABLED"
+    assert "af-south-1" in str(caught.value)
+    assert calls[0] == 5  # t=0,3,6,9,10
+    assert clock.now == 1010.0
+
+
+# -- fan-out ------------------------------------------------------------------------------
+
+
+def test_every_account_gets_an_outcome_in_input_order() -> None:
+    seen: list[str] = []
+
+    def action(account_id: str) -> int:
+        if account_id.endswith("3"):
+            raise ValueError("boom " + account_id)
+        return int(account_id)
+
+    result = for_each_account(
+        [f"{i:012d}" for i in range(10)] + ["000000000001"],  # a duplicate is run once
+        action,
+        max_workers=4,
+        on_outcome=lambda outcome: seen.append(outcome.account_id),
+    )
+    assert [o.account_id for o in result.outcomes] == [f"{i:012d}" for i in range(10)]
+    assert sorted(seen) == [f"{i:012d}" for i in range(10)]
+    assert [o.account_id for o in result.failed] == ["000000000003"]
+    assert isinstance(result.failed[0].error, ValueError)
+    assert result.succeeded[2] == AccountOutcome(
+        account_id="000000000002", value=2, seconds=result.succeeded[2].seconds
+    )
+    with pytest.raises(BulkOperationError) as caught:
+        result.raise_for_failures()
+    assert "000000000003" in str(caught.value)
+
+
+# -- the main job -------------------------------------------------------------------------
+
+
+def test_quickstart_secures_every_member_without_being_throttled() -> None:
+    out = io.StringIO()
+    contact = SecurityContact(
+        name="Sec", title="CISO", email_address="sec@example.com", phone_number="+1 555 0100"
+    )
+    with AccountEmulator(member_count=4, region_transition_seconds=0.2) as emulator:
+        already = emulator.member_account_ids[0]
+        with emulator.client() as client:
+            client.enable_region(region_name="me-south-1", account_id=already)
+            emulator.reset_counts()
+            result = run(
+                client, emulator.member_account_ids, contact=contact, region_name="me-south-1",
+                max_workers=4, poll_interval=0.05, timeout=30, out=out,
+            )  # fmt: skip
+            for account_id in emulator.member_account_ids:
+                assert (
+                    client.get_alternate_contact(
+                        alternate_contact_type="SECURITY", account_id=account_id
+                    ).email_address
+                    == "sec@example.com"
+                )
+        counts, throttled = emulator.request_counts, emulator.throttled_counts
+    assert [o.value for o in result.outcomes] == ["ENABLED"] * 4
+    assert counts["EnableRegion"] == 3  # the one already switching was left alone
+    assert sum(throttled.values()) == 0
+    assert out.getvalue().count(" ok ") == 4
+
+
+def test_quickstart_main_runs_on_the_emulator(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--members", "3", "--region", "il-central-1"]) == 0
+    text = capsys.readouterr().out
+    assert "3 accounts: 3 succeeded, 0 failed" in text
+    assert "requests it throttled (429): 0" in text
+
+
+def test_quickstart_on_aws_needs_accounts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--aws"]) == 2
