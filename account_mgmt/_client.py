@@ -152,6 +152,10 @@ class AccountClient:
             use_fips_endpoint=use_fips_endpoint,
             use_dualstack_endpoint=use_dualstack_endpoint,
         )
+        if verify is True:
+            # AWS_CA_BUNDLE or the profile's ca_bundle, as the AWS SDKs read them.
+            bundle = aws.config_variable("ca_bundle")
+            verify = bundle if isinstance(bundle, str) and bundle else True
         if max_attempts is None:
             configured = aws.config_variable("max_attempts")
             max_attempts = int(str(configured)) if configured else DEFAULT_MAX_ATTEMPTS
@@ -200,6 +204,7 @@ class AccountClient:
         self._config = config
         self._aws = aws
         self._transport: Transport = transport or RequestsTransport(
+            endpoint_url=config.endpoint_url,
             connect_timeout=config.connect_timeout,
             read_timeout=config.read_timeout,
             verify=config.verify,

@@ -84,11 +84,12 @@ def make_converter() -> cattrs.Converter:
 
     def tuple_factory(tuple_type: Any) -> Callable[[Any, Any], Any]:
         (element, _ellipsis) = typing.get_args(tuple_type)
+        element_hook = converter.get_structure_hook(element)
 
         def structure_array(value: Any, _target: Any) -> tuple[Any, ...]:
             if not isinstance(value, list):
                 raise TypeError(f"expected a JSON array, got {type(value).__name__}")
-            return tuple(converter.structure(item, element) for item in value)
+            return tuple(element_hook(item, element) for item in value)
 
         return structure_array
 

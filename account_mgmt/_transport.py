@@ -9,12 +9,15 @@ mistaken for a network fault and retried.
 
 from __future__ import annotations
 
+import urllib.parse
+import urllib.request
 from collections.abc import Mapping
 from typing import Protocol
 
 import attrs
 import requests
 import requests.adapters
+import requests.structures
 import urllib3.exceptions
 
 from account_mgmt.exceptions import (
@@ -85,6 +88,16 @@ def _translate(exc: requests.RequestException) -> TransportError:
     return ConnectionClosedError(f"HTTP failure: {text}")
 
 
+def _proxies_for(endpoint_url: str) -> dict[str, str]:
+    """The proxy the environment (HTTPS_PROXY, NO_PROXY...) sets for this endpoint, if any."""
+    host = urllib.parse.urlsplit(endpoint_url).hostname or ""
+    if urllib.request.proxy_bypass(host):
+        return {}
+    scheme = urllib.parse.urlsplit(endpoint_url).scheme
+    proxy = urllib.request.getproxies().get(scheme)
+    return {scheme: proxy} if proxy else {}
+
+
 class RequestsTransport:
     """A thread-safe pooled HTTP transport. Redirects are never followed.
 
@@ -95,6 +108,7 @@ class RequestsTransport:
     def __init__(
         self,
         *,
+        endpoint_url: str,
         connect_timeout: float,
         read_timeout: float,
         verify: bool | str,
@@ -104,16 +118,16 @@ class RequestsTransport:
         self._timeout = (connect_timeout, read_timeout)
         self._verify = verify
         self._max_response_bytes = max_response_bytes
-        session = requests.Session()
-        # Proxies and CA bundles from the environment still apply (trust_env);
-        # netrc credentials must never be added to a SigV4-signed request.
-        session.auth = lambda request: request
-        adapter = requests.adapters.HTTPAdapter(
+        # The adapter is requests' low-level API: the request we hand it is already
+        # final (URL fixed, headers signed), so Session.request's merging of
+        # environment settings, cookies, hooks and auth would be pure per-call cost,
+        # and with trust_env it rescans os.environ for proxies twice per request
+        # and may add netrc credentials. The endpoint never changes, so its proxy
+        # is resolved once here from the same environment variables.
+        self._adapter = requests.adapters.HTTPAdapter(
             pool_connections=1, pool_maxsize=max_pool_connections, max_retries=0
         )
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        self._session = session
+        self._proxies = _proxies_for(endpoint_url)
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send one request and read the whole answer.
@@ -122,16 +136,22 @@ class RequestsTransport:
             TransportError: a subclass saying what failed and whether the
                 request may have reached the server.
         """
+        prepared = requests.PreparedRequest()
+        prepared.method = request.method
+        prepared.url = request.url
+        prepared.headers = requests.structures.CaseInsensitiveDict(request.headers)
+        prepared.headers["Content-Length"] = str(len(request.body))
+        prepared.body = request.body
+        prepared.hooks = {"response": []}
         try:
-            with self._session.post(
-                request.url,
-                data=request.body,
-                headers=dict(request.headers),
+            response = self._adapter.send(
+                prepared,
+                stream=True,
                 timeout=self._timeout,
                 verify=self._verify,
-                allow_redirects=False,
-                stream=True,
-            ) as response:
+                proxies=self._proxies,
+            )
+            with response:
                 body = self._read_body(response)
                 headers = {name.lower(): value for name, value in response.headers.items()}
                 return HttpResponse(status_code=response.status_code, headers=headers, body=body)
@@ -161,4 +181,4 @@ class RequestsTransport:
 
     def close(self) -> None:
         """Release pooled connections."""
-        self._session.close()
+        self._adapter.close()

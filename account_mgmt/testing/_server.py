@@ -269,6 +269,12 @@ class EmulatorServer:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as AWS's front end
+            # Headers and body in separate small segments would otherwise meet the
+            # client's delayed ACK and stall every answer for ~40 ms.
+            disable_nagle_algorithm = True
+            # A buffered wfile sends headers and body in one segment when the
+            # handler flushes it after each request.
+            wbufsize = -1
 
             def do_POST(self) -> None:
                 self._handle("POST")

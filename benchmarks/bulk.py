@@ -1,0 +1,118 @@
+"""Bulk job at the documented quotas: account_mgmt vs boto3 against the same quota-enforcing emulator.
+
+Audits the SECURITY contact of N member accounts (GetAlternateContact:
+10/s, burst 15) with 8 threads, as an organization-wide tool would, and sets
+one in each (PutAlternateContact: 5/s, burst 8). Prints wall time against
+the theoretical minimum the quotas allow, 429s the server sent, and errors
+that reached the caller.
+
+    python benchmarks/bulk.py [--accounts 150]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import time
+from collections.abc import Callable
+from typing import Any
+
+from _common import boto3_client
+
+from account_mgmt import ResourceNotFoundException
+from account_mgmt._quotas import DOCUMENTED_QUOTAS
+from account_mgmt.testing import AccountEmulator
+
+WORKERS = 8
+CONTACT = {
+    "Name": "Sec",
+    "Title": "CISO",
+    "EmailAddress": "sec@example.com",
+    "PhoneNumber": "+1 555 0100",
+}
+
+
+def theoretical_minimum(calls: int, operation: str) -> float:
+    quota = DOCUMENTED_QUOTAS[operation]
+    return max(0.0, (calls - quota.burst) / quota.rate)
+
+
+def run_job(
+    emulator: AccountEmulator,
+    accounts: list[str],
+    get: Callable[[str], Any],
+    put: Callable[[str], Any],
+) -> tuple[float, float, int, int, int]:
+    emulator.reset_counts()
+    errors = 0
+
+    def one(call: Callable[[str], Any], account_id: str) -> int:
+        try:
+            call(account_id)
+        except ResourceNotFoundException:
+            return 0
+        except Exception as exc:  # noqa: BLE001 - a benchmark counts every surfaced error
+            name = type(exc).__name__
+            return 0 if name == "ResourceNotFoundException" else 1
+        return 0
+
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+        errors += sum(pool.map(lambda a: one(get, a), accounts))
+    get_seconds = time.monotonic() - started
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+        errors += sum(pool.map(lambda a: one(put, a), accounts))
+    put_seconds = time.monotonic() - started
+    sent = sum(emulator.request_counts.values())
+    throttled = sum(emulator.throttled_counts.values())
+    return get_seconds, put_seconds, sent, throttled, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=150)
+    args = parser.parse_args()
+    n = args.accounts
+    floor_get = theoretical_minimum(n, "GetAlternateContact")
+    floor_put = theoretical_minimum(n, "PutAlternateContact")
+    print(
+        f"{n} accounts, {WORKERS} threads; quota floor: Get {floor_get:.1f}s, Put {floor_put:.1f}s"
+    )
+    print(
+        f"{'client':<14}{'Get s':>8}{'xfloor':>8}{'Put s':>8}{'xfloor':>8}{'sent':>7}{'429s':>7}{'429 %':>7}{'errors':>8}"
+    )
+    for name in ("account_mgmt", "boto3"):
+        # A fresh emulator per client: both start with full server-side buckets.
+        with AccountEmulator(member_count=n, enforce_quotas=True) as emulator:
+            accounts = emulator.member_account_ids
+            if name == "account_mgmt":
+                client = emulator.client()
+                get = lambda a: client.get_alternate_contact(
+                    alternate_contact_type="SECURITY", account_id=a
+                )  # noqa: E731
+                put = lambda a: client.put_alternate_contact(  # noqa: E731
+                    alternate_contact_type="SECURITY",
+                    name="Sec",
+                    title="CISO",
+                    email_address="sec@example.com",
+                    phone_number="+1 555 0100",
+                    account_id=a,
+                )
+            else:
+                b3 = boto3_client(emulator)
+                get = lambda a: b3.get_alternate_contact(
+                    AlternateContactType="SECURITY", AccountId=a
+                )  # noqa: E731
+                put = lambda a: b3.put_alternate_contact(
+                    AlternateContactType="SECURITY", AccountId=a, **CONTACT
+                )  # noqa: E731
+            g, p, sent, throttled, errors = run_job(emulator, accounts, get, put)
+            print(
+                f"{name:<14}{g:>8.1f}{g / floor_get:>8.2f}{p:>8.1f}{p / floor_put:>8.2f}"
+                f"{sent:>7}{throttled:>7}{100 * throttled / sent:>6.1f}%{errors:>8}"
+            )
+
+
+if __name__ == "__main__":
+    main()
