@@ -26,7 +26,7 @@ from account_mgmt._endpoints import configured_endpoint_url, partition_of, resol
 from account_mgmt._logging import logger
 from account_mgmt._quotas import Quota, quotas_for_partition
 from account_mgmt._ratelimit import RateLimiter
-from account_mgmt._retry import RetryPolicy, RetryQuota, is_throttling
+from account_mgmt._retry import RetryPolicy, RetryQuota, is_throttling, may_have_arrived
 from account_mgmt._signing import AwsSession, sign
 from account_mgmt._transport import HttpRequest, RequestsTransport, Transport
 from account_mgmt._validation import validate_input
@@ -40,6 +40,8 @@ from account_mgmt.exceptions import (
     AccountError,
     ConfigurationError,
     ExpiredTokenException,
+    OutcomeUnknownError,
+    ResourceNotFoundException,
 )
 from account_mgmt.models import (
     REDACTED,
@@ -57,6 +59,13 @@ from account_mgmt.models import (
 from account_mgmt.pagination import MAX_PAGE_SIZE, iterate_regions
 
 T = TypeVar("T")
+
+_ENABLED_STATES: frozenset[str] = frozenset(
+    {RegionOptStatus.ENABLED, RegionOptStatus.ENABLED_BY_DEFAULT}
+)
+_ENABLED_OR_ENABLING = _ENABLED_STATES | {RegionOptStatus.ENABLING}
+_DISABLED_STATES: frozenset[str] = frozenset({RegionOptStatus.DISABLED})
+_DISABLED_OR_DISABLING = _DISABLED_STATES | {RegionOptStatus.DISABLING}
 
 
 @attrs.frozen(kw_only=True)
@@ -363,7 +372,15 @@ class AccountClient:
         return answer
 
     def _call_for_status(self, operation: ops.Operation, **params: object) -> str:
-        return self._call_into(_StatusOutput, operation, **params).status
+        """For the email and phone operations: a lost answer is an unknown outcome, said so."""
+        try:
+            return self._call_into(_StatusOutput, operation, **params).status
+        except AccountError as exc:
+            if not may_have_arrived(exc):
+                raise
+            unknown = OutcomeUnknownError(operation.name)
+            unknown.attempts = exc.attempts
+            raise unknown from exc
 
     # -- alternate contacts -----------------------------------------------------
 
@@ -415,14 +432,27 @@ class AccountClient:
     ) -> None:
         """Delete the alternate contact of one type.
 
+        If the answer is lost after the request was sent, the delete is sent
+        once more and a "not found" then counts as done.
+
         Raises:
             ResourceNotFoundException: there was none (e.g. a second delete).
         """
-        self._call(
-            ops.DELETE_ALTERNATE_CONTACT,
-            alternate_contact_type=alternate_contact_type,
-            account_id=account_id,
-        )
+        params: dict[str, object] = {
+            "alternate_contact_type": alternate_contact_type,
+            "account_id": account_id,
+        }
+        try:
+            self._call(ops.DELETE_ALTERNATE_CONTACT, **params)
+        except AccountError as exc:
+            if not may_have_arrived(exc):
+                raise
+            # The answer was lost. Deleting again is harmless, and "not found"
+            # then means the first request did the job.
+            try:
+                self._call(ops.DELETE_ALTERNATE_CONTACT, **params)
+            except ResourceNotFoundException:
+                logger.info("DeleteAlternateContact: the lost request had deleted it")
 
     # -- primary contact ----------------------------------------------------------
 
@@ -502,23 +532,102 @@ class AccountClient:
 
         return iterate_regions(fetch)
 
-    def enable_region(self, *, region_name: str, account_id: str | None = None) -> None:
-        """Start enabling (opting in to) a Region; it is ENABLING for minutes to hours.
+    def enable_region(
+        self,
+        *,
+        region_name: str,
+        account_id: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> None:
+        """Opt in to a Region; with ``wait=True``, return only once it is ENABLED.
+
+        Reads the Region's status first and sends nothing if it is already
+        ENABLED, ENABLING or ENABLED_BY_DEFAULT. If the answer to EnableRegion
+        is lost, the status says whether it took, instead of a blind resend.
 
         Raises:
-            ConflictException: the Region is already ENABLING or DISABLING.
+            ConflictException: the Region is DISABLING.
             ValidationException: the Region cannot be opted in to.
+            RegionOptConcurrencyExceeded: too many Regions are switching.
+            WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
         """
-        self._call(ops.ENABLE_REGION, region_name=region_name, account_id=account_id)
+        self._switch_region(
+            ops.ENABLE_REGION,
+            region_name=region_name,
+            account_id=account_id,
+            on_the_way=_ENABLED_OR_ENABLING,
+            settled=_ENABLED_STATES,
+            wait=wait,
+            timeout=timeout,
+            poll_interval=poll_interval,
+        )
 
-    def disable_region(self, *, region_name: str, account_id: str | None = None) -> None:
-        """Start disabling (opting out of) a Region.
+    def disable_region(
+        self,
+        *,
+        region_name: str,
+        account_id: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> None:
+        """Opt out of a Region; with ``wait=True``, return only once it is DISABLED.
+
+        Sends nothing if the Region is already DISABLED or DISABLING.
 
         Raises:
-            ConflictException: the Region is already ENABLING or DISABLING.
+            ConflictException: the Region is ENABLING.
             ValidationException: the Region is enabled by default and cannot be disabled.
+            WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
         """
-        self._call(ops.DISABLE_REGION, region_name=region_name, account_id=account_id)
+        self._switch_region(
+            ops.DISABLE_REGION,
+            region_name=region_name,
+            account_id=account_id,
+            on_the_way=_DISABLED_OR_DISABLING,
+            settled=_DISABLED_STATES,
+            wait=wait,
+            timeout=timeout,
+            poll_interval=poll_interval,
+        )
+
+    def _switch_region(
+        self,
+        operation: ops.Operation,
+        *,
+        region_name: str,
+        account_id: str | None,
+        on_the_way: frozenset[str],
+        settled: frozenset[str],
+        wait: bool,
+        timeout: float,
+        poll_interval: float,
+    ) -> None:
+        validate_input(operation.members, {"region_name": region_name, "account_id": account_id})
+        status = self.get_region_opt_status(region_name=region_name, account_id=account_id)
+        if status.region_opt_status in on_the_way:
+            logger.debug("%s: %s already %s", operation.name, region_name, status.region_opt_status)
+        else:
+            try:
+                self._call(operation, region_name=region_name, account_id=account_id)
+            except AccountError as exc:
+                if not may_have_arrived(exc):
+                    raise
+                # The answer was lost; the Region's status says whether the switch took.
+                after = self.get_region_opt_status(region_name=region_name, account_id=account_id)
+                if after.region_opt_status not in on_the_way:
+                    raise
+                logger.info("%s: the lost request took effect (%s)", operation.name, after)
+        if wait:
+            self.wait_for_region_opt_status(
+                region_name=region_name,
+                account_id=account_id,
+                statuses=settled,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
 
     def wait_for_region_opt_status(
         self,

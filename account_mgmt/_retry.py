@@ -89,6 +89,15 @@ def is_throttling(exc: BaseException) -> bool:
     return exc.throttling or (type(exc) is ServiceError and exc.status_code == 429)
 
 
+def may_have_arrived(exc: BaseException) -> bool:
+    """Whether the failed request may have reached the service and been applied."""
+    if isinstance(exc, TLSError):
+        return False
+    if isinstance(exc, TransportError):
+        return exc.request_sent
+    return isinstance(exc, MalformedResponseError)
+
+
 def is_retryable(exc: BaseException, *, safe_to_repeat: bool) -> bool:
     """Whether trying the same request again can succeed and cannot do harm."""
     if isinstance(exc, ServiceError):
@@ -97,10 +106,8 @@ def is_retryable(exc: BaseException, *, safe_to_repeat: bool) -> bool:
         return type(exc) is ServiceError and exc.status_code in RETRYABLE_STATUS
     if isinstance(exc, TLSError):
         return False
-    if isinstance(exc, TransportError):
-        return not exc.request_sent or safe_to_repeat
-    if isinstance(exc, MalformedResponseError):
-        return safe_to_repeat
+    if isinstance(exc, TransportError | MalformedResponseError):
+        return safe_to_repeat or not may_have_arrived(exc)
     return False
 
 

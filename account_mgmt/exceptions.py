@@ -15,6 +15,7 @@
     │   ├── ReadTimeoutError                       no answer in time (request may have arrived)
     │   ├── ConnectionClosedError                  dropped mid-exchange (request may have arrived)
     │   └── ResponseTooLargeError
+    ├── OutcomeUnknownError                        an unsafe request may or may not have applied
     ├── WaiterError                                a waited-for state was not reached
     │   ├── WaiterTimeoutError
     │   └── WaiterFailedError
@@ -120,6 +121,23 @@ class ConnectionClosedError(TransportError):
 
 class ResponseTooLargeError(TransportError):
     """The answer was larger than ``max_response_bytes``; reading stopped there."""
+
+
+class OutcomeUnknownError(AccountError):
+    """The request may or may not have been applied, and repeating it blindly is unsafe.
+
+    Raised for the primary-email and phone-verification operations when the
+    connection failed after the request was sent. The transport error is in
+    ``__cause__``; check the state (``get_primary_email_update_status``,
+    ``get_contact_information``) before trying again.
+    """
+
+    def __init__(self, operation: str) -> None:
+        self.operation = operation
+        super().__init__(
+            f"{operation}: the connection failed after the request was sent, so it may "
+            "have been applied; check the current state before repeating it"
+        )
 
 
 class WaiterError(AccountError):

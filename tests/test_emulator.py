@@ -20,6 +20,7 @@ from account_mgmt import (
     ContactInformation,
     ExpiredTokenException,
     InvalidSignatureException,
+    OutcomeUnknownError,
     RegionOptConcurrencyExceeded,
     ResourceNotFoundException,
     ServiceError,
@@ -193,10 +194,13 @@ def test_without_trusted_access_organization_mode_is_denied(
 def test_region_switching_rules(emulator: AccountEmulator, mgmt: AccountClient) -> None:
     member = emulator.member_account_ids[0]
     mgmt.enable_region(region_name="me-south-1", account_id=member)
-    with pytest.raises(ConflictException):
-        mgmt.enable_region(region_name="me-south-1", account_id=member)
+    mgmt.enable_region(region_name="me-south-1", account_id=member)  # on its way: no call
+    assert emulator.request_counts["EnableRegion"] == 1
     with pytest.raises(ConflictException):
         mgmt.disable_region(region_name="me-south-1", account_id=member)
+    raw = boto3_client(emulator)  # boto3 does not look first: the service answers Conflict
+    with pytest.raises(raw.exceptions.ConflictException):
+        raw.enable_region(RegionName="me-south-1", AccountId=member)
     with pytest.raises(ValidationException) as by_default:
         mgmt.disable_region(region_name="us-east-1", account_id=member)
     assert by_default.value.reason == "invalidRegionOptTarget"
@@ -281,20 +285,31 @@ def test_reset_and_truncation_faults(emulator: AccountEmulator) -> None:
     assert emulator.request_counts["ListRegions"] == 3
 
 
-def test_close_after_processing_is_not_repeated_for_unsafe_operations(
+def test_enable_region_survives_a_connection_dropped_after_processing(
     emulator: AccountEmulator,
 ) -> None:
     client = emulator.client(rate_limiting=False, sleep=lambda _: None)
     member = emulator.member_account_ids[0]
     emulator.inject(FaultKind.CLOSE_AFTER_PROCESSING, count=1, operation="EnableRegion")
-    with pytest.raises(ConnectionClosedError) as caught:
-        client.enable_region(region_name="af-south-1", account_id=member)
-    assert caught.value.request_sent is True
-    assert caught.value.attempts == 1
-    assert emulator.request_counts["EnableRegion"] == 1
-    # The service did act: the Region is switching.
+    client.enable_region(region_name="af-south-1", account_id=member)
+    assert emulator.request_counts["EnableRegion"] == 1  # never resent
+    assert emulator.request_counts["GetRegionOptStatus"] == 2  # before, and to check
     status = client.get_region_opt_status(region_name="af-south-1", account_id=member)
     assert status.region_opt_status in ("ENABLING", "ENABLED")
+
+
+def test_email_update_with_a_dropped_connection_is_an_unknown_outcome(
+    emulator: AccountEmulator,
+) -> None:
+    client = emulator.client(rate_limiting=False, sleep=lambda _: None)
+    member = emulator.member_account_ids[0]
+    emulator.inject(FaultKind.CLOSE_AFTER_PROCESSING, count=1, operation="StartPrimaryEmailUpdate")
+    with pytest.raises(OutcomeUnknownError) as caught:
+        client.start_primary_email_update(account_id=member, primary_email="n@example.com")
+    assert isinstance(caught.value.__cause__, ConnectionClosedError)
+    assert emulator.request_counts["StartPrimaryEmailUpdate"] == 1
+    # It had been applied, which is why it was not resent:
+    assert client.get_primary_email_update_status(account_id=member).status == "PENDING"
 
 
 # -- signatures ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from account_mgmt import (
     EndpointConnectionError,
     InternalServerException,
     MalformedResponseError,
+    OutcomeUnknownError,
     ReadTimeoutError,
     ResourceNotFoundException,
     ResourceUnavailableException,
@@ -231,17 +232,20 @@ def test_empty_success_is_fine_for_operations_without_output(one_shot: AccountCl
 def test_html_success_is_an_error_even_for_operations_without_output(
     one_shot: AccountClient,
 ) -> None:
-    responses.post(ENDPOINT + "/enableRegion", status=200, body=b"<html>captive portal</html>")
+    responses.post(ENDPOINT + "/putAccountName", status=200, body=b"<html>captive portal</html>")
     with pytest.raises(MalformedResponseError):
-        one_shot.enable_region(region_name="af-south-1")
+        one_shot.put_account_name(account_name="a")
 
 
 @responses.activate
-def test_status_operations_without_status_are_malformed(one_shot: AccountClient) -> None:
+def test_status_operations_without_status_are_an_unknown_outcome(client: AccountClient) -> None:
+    # A 200 the client cannot read: the service acted, but on what we cannot say.
     responses.post(ENDPOINT + "/verifyPhoneNumber", json={}, headers={"x-amzn-RequestId": "r3"})
-    with pytest.raises(MalformedResponseError) as caught:
-        one_shot.verify_phone_number(otp="123456")
-    assert caught.value.request_id == "r3"
+    with pytest.raises(OutcomeUnknownError) as caught:
+        client.verify_phone_number(otp="123456")
+    assert isinstance(caught.value.__cause__, MalformedResponseError)
+    assert caught.value.__cause__.request_id == "r3"
+    assert len(responses.calls) == 1
 
 
 @responses.activate
@@ -436,15 +440,86 @@ def test_tls_failures_are_never_retried(client: AccountClient) -> None:
     assert len(responses.calls) == 1
 
 
+@pytest.mark.parametrize(
+    ("method", "kwargs", "path"),
+    [
+        ("verify_phone_number", {"otp": "123456"}, "/verifyPhoneNumber"),
+        ("send_phone_number_verification", {}, "/sendPhoneNumberVerification"),
+        (
+            "start_primary_email_update",
+            {"account_id": "111122223333", "primary_email": "n@example.com"},
+            "/startPrimaryEmailUpdate",
+        ),
+        (
+            "accept_primary_email_update",
+            {"account_id": "111122223333", "primary_email": "n@example.com", "otp": "123456"},
+            "/acceptPrimaryEmailUpdate",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "failure",
+    [
+        requests.exceptions.ReadTimeout("slow"),
+        requests.exceptions.ConnectionError("Connection aborted"),
+        requests.exceptions.ChunkedEncodingError("cut"),
+    ],
+    ids=["read-timeout", "reset", "cut-off"],
+)
 @responses.activate
-def test_unsafe_operation_is_not_repeated_after_the_request_may_have_arrived(
+def test_unrepeatable_operation_after_a_lost_answer_is_an_unknown_outcome(
+    client: AccountClient, method: str, kwargs: dict[str, str], path: str, failure: Exception
+) -> None:
+    responses.post(ENDPOINT + path, body=failure)
+    with pytest.raises(OutcomeUnknownError) as caught:
+        getattr(client, method)(**kwargs)
+    assert isinstance(caught.value.__cause__, TransportError)
+    assert caught.value.attempts == 1
+    assert len(responses.calls) == 1  # never resent blindly
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_enable_region_after_a_lost_answer_checks_the_status(client: AccountClient) -> None:
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "DISABLED"})
+    responses.post(ENDPOINT + "/enableRegion", body=requests.exceptions.ReadTimeout("slow"))
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "ENABLING"})
+    client.enable_region(region_name="af-south-1")
+    assert [c.request.url.rsplit("/", 1)[1] for c in responses.calls] == [  # type: ignore[union-attr]
+        "getRegionOptStatus",
+        "enableRegion",
+        "getRegionOptStatus",
+    ]
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_enable_region_after_a_lost_answer_that_did_not_take_raises(
     client: AccountClient,
 ) -> None:
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "DISABLED"})
     responses.post(ENDPOINT + "/enableRegion", body=requests.exceptions.ReadTimeout("slow"))
-    with pytest.raises(ReadTimeoutError) as caught:
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "DISABLED"})
+    with pytest.raises(ReadTimeoutError):
         client.enable_region(region_name="af-south-1")
-    assert caught.value.attempts == 1
+    assert len(responses.calls) == 3
+
+
+@pytest.mark.parametrize("status", ["ENABLED", "ENABLING", "ENABLED_BY_DEFAULT"])
+@responses.activate
+def test_enable_region_sends_nothing_when_already_there(client: AccountClient, status: str) -> None:
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": status})
+    client.enable_region(region_name="af-south-1")
     assert len(responses.calls) == 1
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_delete_after_a_lost_answer_counts_not_found_as_done(client: AccountClient) -> None:
+    url = ENDPOINT + "/deleteAlternateContact"
+    responses.post(url, body=requests.exceptions.ReadTimeout("slow"))
+    responses.post(
+        url, status=404, json={}, headers={"x-amzn-ErrorType": "ResourceNotFoundException"}
+    )
+    client.delete_alternate_contact(alternate_contact_type="BILLING")
+    assert len(responses.calls) == 2
 
 
 @responses.activate(registry=OrderedRegistry)
@@ -456,9 +531,10 @@ def test_safe_operation_is_repeated_after_a_read_timeout(client: AccountClient) 
 
 @responses.activate(registry=OrderedRegistry)
 def test_unsafe_operation_is_retried_when_the_request_never_left(client: AccountClient) -> None:
-    responses.post(ENDPOINT + "/enableRegion", body=requests.exceptions.ConnectTimeout("no route"))
-    responses.post(ENDPOINT + "/enableRegion", body=b"")
-    client.enable_region(region_name="af-south-1")
+    url = ENDPOINT + "/sendPhoneNumberVerification"
+    responses.post(url, body=requests.exceptions.ConnectTimeout("no route"))
+    responses.post(url, json={"Status": "PENDING"})
+    assert client.send_phone_number_verification() == "PENDING"
     assert len(responses.calls) == 2
 
 
