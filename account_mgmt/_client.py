@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import platform
 import random
 import time
@@ -18,6 +19,7 @@ from account_mgmt._config import (
     DEFAULT_MAX_POOL_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_READ_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     GLOBAL_SIGNING_REGION,
     SERVICE_SIGNING_NAME,
     ClientConfig,
@@ -39,9 +41,12 @@ from account_mgmt._waiters import (
 from account_mgmt.exceptions import (
     AccountError,
     ConfigurationError,
+    DeadlineExceededError,
     ExpiredTokenException,
     OutcomeUnknownError,
     ResourceNotFoundException,
+    ServiceError,
+    is_clock_skew,
 )
 from account_mgmt.models import (
     REDACTED,
@@ -82,6 +87,25 @@ class _StatusOutput:
 @attrs.frozen(kw_only=True)
 class _PrimaryEmailOutput:
     primary_email: str = attrs.field(repr=lambda _: REDACTED)
+
+
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+class _ClockOffset:
+    """Local time corrected by what the service told us of its clock; shared by copies."""
+
+    def __init__(self, clock: Callable[[], datetime.datetime]) -> None:
+        self._clock = clock
+        self.offset = 0.0
+
+    def now(self) -> datetime.datetime:
+        return self._clock() + datetime.timedelta(seconds=self.offset)
+
+    def correct(self, server_time: datetime.datetime, signed_at: datetime.datetime) -> None:
+        # The Date header has one-second resolution; the skew AWS refuses is minutes.
+        self.offset += (server_time - signed_at).total_seconds()
 
 
 def _config_bool(value: object) -> bool:
@@ -133,6 +157,7 @@ class AccountClient:
         max_attempts: int | None = None,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
+        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
         use_fips_endpoint: bool | None = None,
         use_dualstack_endpoint: bool | None = None,
         verify: bool | str = True,
@@ -141,6 +166,7 @@ class AccountClient:
         quota_overrides: Mapping[str, Quota] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
+        clock: Callable[[], datetime.datetime] = _utc_now,
     ) -> None:
         aws = AwsSession(
             profile_name=profile_name,
@@ -175,6 +201,7 @@ class AccountClient:
             max_attempts=max_attempts,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
+            total_timeout=total_timeout,
             verify=verify,
             max_pool_connections=max_pool_connections,
             max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
@@ -186,8 +213,8 @@ class AccountClient:
         quotas: dict[str, Quota] = {}
         if rate_limiting:
             quotas = {**quotas_for_partition(partition_of(region)), **(quota_overrides or {})}
-        limiter = RateLimiter(quotas, sleep=sleep)
-        self._init(config, aws, None, RetryQuota(), limiter, sleep, rng)
+        limiter = RateLimiter(quotas)
+        self._init(config, aws, None, RetryQuota(), limiter, _ClockOffset(clock), sleep, rng)
 
     def _init(
         self,
@@ -196,6 +223,7 @@ class AccountClient:
         transport: Transport | None,
         quota: RetryQuota,
         limiter: RateLimiter,
+        clock: _ClockOffset,
         sleep: Callable[[float], None],
         rng: Callable[[], float],
     ) -> None:
@@ -209,6 +237,7 @@ class AccountClient:
             )
         _positive("connect_timeout", config.connect_timeout)
         _positive("read_timeout", config.read_timeout)
+        _positive("total_timeout", config.total_timeout)
         _positive("max_pool_connections", config.max_pool_connections)
         self._config = config
         self._aws = aws
@@ -223,6 +252,7 @@ class AccountClient:
         self._sleep = sleep
         self._rng = rng
         self._limiter = limiter
+        self._clock = clock
         self._retry = RetryPolicy(
             max_attempts=config.max_attempts, quota=quota, sleep=sleep, rng=rng
         )
@@ -242,6 +272,7 @@ class AccountClient:
         max_attempts: int | None = None,
         connect_timeout: float | None = None,
         read_timeout: float | None = None,
+        total_timeout: float | None = None,
     ) -> AccountClient:
         """A copy with some options changed, sharing credentials and the retry quota.
 
@@ -254,6 +285,7 @@ class AccountClient:
                 ("max_attempts", max_attempts),
                 ("connect_timeout", connect_timeout),
                 ("read_timeout", read_timeout),
+                ("total_timeout", total_timeout),
             )
             if value is not None
         }
@@ -266,6 +298,7 @@ class AccountClient:
             self._transport if same_pool else None,
             self._retry.quota,
             self._limiter,
+            self._clock,
             self._sleep,
             self._rng,
         )
@@ -293,12 +326,20 @@ class AccountClient:
         url: str,
         body: bytes,
         target: str | None,
+        deadline: float,
     ) -> T | None:
         """One paced, signed request and its decoded answer; raises the typed error for an error."""
         credentials = self._aws.credentials()
-        waited = self._limiter.acquire(credentials.access_key, operation.name, target)
-        if waited:
-            logger.debug("%s: waited %.3fs for the rate quota", operation.name, waited)
+        wait = self._limiter.reserve(credentials.access_key, operation.name, target)
+        if time.monotonic() + wait >= deadline:
+            raise DeadlineExceededError(
+                f"{operation.name}: total_timeout of {self._config.total_timeout:g}s runs out "
+                f"before the rate quota allows another request ({wait:.1f}s)"
+            )
+        if wait > 0:
+            logger.debug("%s: waiting %.3fs for the rate quota", operation.name, wait)
+            self._sleep(wait)
+        signed_at = self._clock.now()
         headers = sign(
             method="POST",
             url=url,
@@ -307,10 +348,11 @@ class AccountClient:
             credentials=credentials,
             region=self._config.signing_region,
             service=SERVICE_SIGNING_NAME,
+            now=signed_at,
         )
         logger.debug("POST %s (%d bytes)", operation.path, len(body))
         response = self._transport.send(
-            HttpRequest(method="POST", url=url, headers=headers, body=body)
+            HttpRequest(method="POST", url=url, headers=headers, body=body), deadline=deadline
         )
         logger.debug(
             "%s -> HTTP %d, request id %s, %d bytes",
@@ -327,6 +369,8 @@ class AccountClient:
         error = _protocol.decode_error(response.status_code, response.headers, response.body)
         if is_throttling(error):
             self._limiter.throttled(credentials.access_key, operation.name, target)
+        if is_clock_skew(error) and error.server_time is not None:
+            self._clock.correct(error.server_time, signed_at)
         raise error
 
     def _invoke(
@@ -337,31 +381,58 @@ class AccountClient:
         url = self._config.endpoint_url + operation.path
         target = params.get("account_id") or params.get("standard_account_id")
         target_id = target if isinstance(target, str) else None
+        deadline = time.monotonic() + self._config.total_timeout
         last_error: BaseException | None = None
-        refreshed = False
         retrying = self._retry.retrying(
-            safe_to_repeat=operation.safe_to_repeat, operation=operation.name
+            safe_to_repeat=operation.safe_to_repeat, operation=operation.name, deadline=deadline
         )
         for attempt in retrying:
             with attempt:
                 try:
-                    try:
-                        answer = self._exchange(operation, output, url, body, target_id)
-                    except ExpiredTokenException:
-                        if refreshed:
-                            raise
-                        # Expired between botocore's refresh check and the service's:
-                        # walk the credential chain once more and re-sign, once per call.
-                        logger.info("%s: credentials expired, refreshing once", operation.name)
-                        refreshed = True
-                        self._aws.force_refresh()
-                        answer = self._exchange(operation, output, url, body, target_id)
+                    answer = self._exchange_repaired(
+                        operation, output, url, body, target_id, deadline
+                    )
                 except AccountError as exc:
                     exc.attempts = attempt.retry_state.attempt_number
                     last_error = exc
                     raise
         self._retry.record_success(last_error)
         return answer
+
+    def _exchange_repaired(
+        self,
+        operation: ops.Operation,
+        output: type[T] | None,
+        url: str,
+        body: bytes,
+        target: str | None,
+        deadline: float,
+    ) -> T | None:
+        """An exchange, repeated at once (not as a retry) after a fault the client can fix.
+
+        An expired session token (expired between botocore's refresh check and
+        the service's): walk the credential chain again. A clock-skew refusal:
+        ``_exchange`` has learnt the server's clock; sign with it. Once each.
+        """
+        repaired: set[str] = set()
+        while True:
+            try:
+                return self._exchange(operation, output, url, body, target, deadline)
+            except ExpiredTokenException:
+                if "token" in repaired:
+                    raise
+                repaired.add("token")
+                logger.info("%s: credentials expired, refreshing once", operation.name)
+                self._aws.force_refresh()
+            except ServiceError as exc:
+                if not is_clock_skew(exc) or "clock" in repaired:
+                    raise
+                repaired.add("clock")
+                logger.info(
+                    "%s: clock skew, re-signing %.1fs off local time",
+                    operation.name,
+                    self._clock.offset,
+                )
 
     def _call(self, operation: ops.Operation, **params: object) -> None:
         self._invoke(operation, None, params)

@@ -21,6 +21,13 @@ DEFAULT_CONNECT_TIMEOUT: Final = 10.0
 DEFAULT_READ_TIMEOUT: Final = 60.0
 """Seconds to wait between bytes of the response, as botocore."""
 
+DEFAULT_TOTAL_TIMEOUT: Final = 300.0
+"""Seconds one call may take in all, attempts, backoff and pacing included.
+
+Read and connect timeouts bound each wait for a byte; this bounds the call,
+so that a server dripping a byte at a time cannot hold it forever.
+"""
+
 DEFAULT_MAX_POOL_CONNECTIONS: Final = 10
 """Pooled connections per client, as botocore's ``max_pool_connections``."""
 
@@ -45,6 +52,7 @@ class ClientConfig:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     read_timeout: float = DEFAULT_READ_TIMEOUT
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT
     verify: bool | str = True
     """True, False, or a CA bundle path: passed to the TLS layer unchanged."""
     max_pool_connections: int = DEFAULT_MAX_POOL_CONNECTIONS

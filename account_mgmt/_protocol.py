@@ -9,6 +9,8 @@ still becomes a typed ``ServiceError`` carrying the status and request id.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
 from collections.abc import Mapping
 from typing import Any, Final, TypeVar
@@ -162,10 +164,20 @@ def decode_error(status_code: int, headers: Mapping[str, str], body: bytes) -> S
     cls = error_class_for(code or None, message)
     if issubclass(cls, ValidationException):
         reason = document.get("reason")
-        return cls(
+        error: ServiceError = cls(
             message,
             reason=reason if isinstance(reason, str) else None,
             field_list=_field_list(document.get("fieldList")),
             **common,
         )
-    return cls(message, **common)
+    else:
+        error = cls(message, **common)
+    error.server_time = _server_time(headers)
+    return error
+
+
+def _server_time(headers: Mapping[str, str]) -> datetime.datetime | None:
+    try:
+        return email.utils.parsedate_to_datetime(headers["date"]).astimezone(datetime.UTC)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None

@@ -94,15 +94,10 @@ class RateLimiter:
     """One client's view of the limits: its quota table, its caller identity."""
 
     def __init__(
-        self,
-        quotas: Mapping[str, Quota],
-        *,
-        registry: RateLimiterRegistry = PROCESS_REGISTRY,
-        sleep: Callable[[float], None] = time.sleep,
+        self, quotas: Mapping[str, Quota], *, registry: RateLimiterRegistry = PROCESS_REGISTRY
     ) -> None:
         self._quotas = dict(quotas)
         self._registry = registry
-        self._sleep = sleep
 
     def _buckets(self, caller: str, operation: str, target: str | None) -> list[_AdaptiveBucket]:
         quota = self._quotas.get(operation)
@@ -113,12 +108,13 @@ class RateLimiter:
             buckets.append(self._registry.bucket("target:" + target, operation, quota))
         return buckets
 
-    def acquire(self, caller: str, operation: str, target: str | None) -> float:
-        """Wait until the call may go; returns the seconds waited."""
-        wait = max((b.reserve() for b in self._buckets(caller, operation, target)), default=0.0)
-        if wait > 0:
-            self._sleep(wait)
-        return wait
+    def reserve(self, caller: str, operation: str, target: str | None) -> float:
+        """Book the next slot for a call; returns how many seconds to wait before sending.
+
+        The caller sleeps, not the limiter, so that it can refuse a wait that
+        would overrun its deadline.
+        """
+        return max((b.reserve() for b in self._buckets(caller, operation, target)), default=0.0)
 
     def throttled(self, caller: str, operation: str, target: str | None) -> None:
         """The service said slow down: lower the rate."""

@@ -111,6 +111,22 @@ def is_retryable(exc: BaseException, *, safe_to_repeat: bool) -> bool:
     return False
 
 
+class _StopAtDeadline(tenacity.stop.stop_base):
+    """Stop when the coming backoff would end past the call's deadline.
+
+    tenacity computes the wait before it asks stop, so the backoff is known here.
+    """
+
+    def __init__(self, deadline: float | None, clock: Callable[[], float]) -> None:
+        self._deadline = deadline
+        self._clock = clock
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        if self._deadline is None:
+            return False
+        return self._clock() + (retry_state.upcoming_sleep or 0.0) >= self._deadline
+
+
 class RetryPolicy:
     """The retry behaviour of one client: built once, shared by its calls and copies."""
 
@@ -121,8 +137,10 @@ class RetryPolicy:
         quota: RetryQuota | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_attempts = max_attempts
+        self._clock = clock
         self.quota = quota if quota is not None else RetryQuota()
         self._sleep = sleep
         self._rng = rng
@@ -136,8 +154,10 @@ class RetryPolicy:
         ceiling: float = min(MAX_DELAY, base * 2 ** (attempt - 1))
         return self._rng() * ceiling
 
-    def retrying(self, *, safe_to_repeat: bool, operation: str) -> tenacity.Retrying:
-        """A tenacity controller for one call."""
+    def retrying(
+        self, *, safe_to_repeat: bool, operation: str, deadline: float | None = None
+    ) -> tenacity.Retrying:
+        """A tenacity controller for one call; no retry whose backoff ends past ``deadline``."""
 
         def should_retry(exc: BaseException) -> bool:
             if not is_retryable(exc, safe_to_repeat=safe_to_repeat):
@@ -163,7 +183,10 @@ class RetryPolicy:
             )
 
         return tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.max_attempts),
+            stop=tenacity.stop_any(
+                tenacity.stop_after_attempt(self.max_attempts),
+                _StopAtDeadline(deadline, self._clock),
+            ),
             retry=tenacity.retry_if_exception(should_retry),
             wait=wait,
             sleep=self._sleep,

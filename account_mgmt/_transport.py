@@ -9,6 +9,7 @@ mistaken for a network fault and retried.
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
@@ -55,7 +56,9 @@ class HttpResponse:
 class Transport(Protocol):
     """What the client needs from HTTP; tests and the emulator can supply their own."""
 
-    def send(self, request: HttpRequest) -> HttpResponse: ...
+    def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
+        """``deadline`` is a ``time.monotonic()`` instant the exchange must not outlive."""
+        ...
 
     def close(self) -> None: ...
 
@@ -98,6 +101,15 @@ def _proxies_for(endpoint_url: str) -> dict[str, str]:
     return {scheme: proxy} if proxy else {}
 
 
+def _translate_urllib3(exc: urllib3.exceptions.HTTPError) -> TransportError:
+    """The package's error for a urllib3 failure while reading a body."""
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return TLSError(f"TLS failure: {exc}")
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        return ReadTimeoutError(f"timed out reading the answer: {exc}")
+    return ConnectionClosedError(f"the answer was cut off: {exc}")
+
+
 class RequestsTransport:
     """A thread-safe pooled HTTP transport. Redirects are never followed.
 
@@ -129,8 +141,13 @@ class RequestsTransport:
         )
         self._proxies = _proxies_for(endpoint_url)
 
-    def send(self, request: HttpRequest) -> HttpResponse:
-        """Send one request and read the whole answer.
+    def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
+        """Send one request and read the whole answer, by ``deadline`` (monotonic) if given.
+
+        Connect and read timeouts are cut to what is left before the deadline,
+        and the body is read in pieces as they arrive so a server that drips
+        bytes is cut off at the deadline. (A server dripping its status line
+        and headers is bounded by the read timeout per byte only.)
 
         Raises:
             TransportError: a subclass saying what failed and whether the
@@ -144,21 +161,27 @@ class RequestsTransport:
         prepared.body = request.body
         prepared.hooks = {"response": []}
         try:
+            timeout = self._timeout
+            if deadline is not None:
+                left = max(0.001, deadline - time.monotonic())
+                timeout = (min(timeout[0], left), min(timeout[1], left))
             response = self._adapter.send(
                 prepared,
                 stream=True,
-                timeout=self._timeout,
+                timeout=timeout,
                 verify=self._verify,
                 proxies=self._proxies,
             )
             with response:
-                body = self._read_body(response)
+                body = self._read_body(response, deadline)
                 headers = {name.lower(): value for name, value in response.headers.items()}
                 return HttpResponse(status_code=response.status_code, headers=headers, body=body)
         except requests.RequestException as exc:
             raise _translate(exc) from exc
+        except urllib3.exceptions.HTTPError as exc:  # raised by the body reads
+            raise _translate_urllib3(exc) from exc
 
-    def _read_body(self, response: requests.Response) -> bytes:
+    def _read_body(self, response: requests.Response, deadline: float | None) -> bytes:
         declared = response.headers.get("content-length", "")
         limit = self._max_response_bytes
         if declared.isdigit() and int(declared) > limit:
@@ -167,11 +190,18 @@ class RequestsTransport:
             )
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(_CHUNK_BYTES):
+        while True:
+            # read1 returns what has arrived (at least a byte) rather than waiting
+            # to fill the buffer, so the deadline is checked as bytes trickle in.
+            chunk = response.raw.read1(_CHUNK_BYTES, decode_content=True)
+            if not chunk:
+                break
             size += len(chunk)
             if size > limit:
                 raise ResponseTooLargeError(f"the answer is over the {limit}-byte cap")
             chunks.append(chunk)
+            if deadline is not None and time.monotonic() > deadline:
+                raise ReadTimeoutError("the call's total_timeout passed while reading the answer")
         body = b"".join(chunks)
         if declared.isdigit() and len(body) < int(declared):
             raise ConnectionClosedError(

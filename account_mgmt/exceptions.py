@@ -15,6 +15,7 @@
     │   ├── ReadTimeoutError                       no answer in time (request may have arrived)
     │   ├── ConnectionClosedError                  dropped mid-exchange (request may have arrived)
     │   └── ResponseTooLargeError
+    ├── DeadlineExceededError                      the call's total_timeout ran out
     ├── OutcomeUnknownError                        an unsafe request may or may not have applied
     ├── WaiterError                                a waited-for state was not reached
     │   ├── WaiterTimeoutError
@@ -39,6 +40,7 @@ The original foreign exception, where there is one, is in ``__cause__``.
 
 from __future__ import annotations
 
+import datetime
 from typing import ClassVar, Final
 
 from account_mgmt.models import REDACTED, ValidationExceptionField
@@ -123,6 +125,10 @@ class ResponseTooLargeError(TransportError):
     """The answer was larger than ``max_response_bytes``; reading stopped there."""
 
 
+class DeadlineExceededError(AccountError):
+    """The call's ``total_timeout`` (attempts, backoff and pacing included) ran out."""
+
+
 class OutcomeUnknownError(AccountError):
     """The request may or may not have been applied, and repeating it blindly is unsafe.
 
@@ -196,6 +202,8 @@ class ServiceError(AccountError):
         self.error_code = error_code
         self.request_id = request_id
         self.retry_after = retry_after
+        self.server_time: datetime.datetime | None = None
+        """The server's clock (its ``Date`` header), for clock-skew correction."""
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -437,3 +445,10 @@ def error_class_for(error_code: str | None, message: str = "") -> type[ServiceEr
     if cls is TooManyRequestsException and REGION_OPT_CONCURRENCY_MARKER in message:
         return RegionOptConcurrencyExceeded
     return cls
+
+
+def is_clock_skew(error: ServiceError) -> bool:
+    """Whether the service refused the request because our clock is off."""
+    if isinstance(error, RequestTimeTooSkewed | RequestExpired):
+        return True
+    return isinstance(error, InvalidSignatureException) and "Signature expired" in error.message

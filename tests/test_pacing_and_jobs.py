@@ -58,11 +58,10 @@ def test_limiter_paces_a_burst_at_the_documented_rate_with_headroom() -> None:
     limiter = RateLimiter(
         {"GetRegionOptStatus": Quota(5.0, 5)},
         registry=RateLimiterRegistry(clock),
-        sleep=clock.sleep,
     )
     start = clock.now
     for _ in range(104):
-        limiter.acquire("AKID", "GetRegionOptStatus", None)
+        clock.sleep(limiter.reserve("AKID", "GetRegionOptStatus", None))
     elapsed = clock.now - start
     # burst-1 go at once; the other 100 at 95% of 5/s.
     assert elapsed == pytest.approx(100 / (5.0 * PACING_FRACTION), rel=0.01)
@@ -70,28 +69,26 @@ def test_limiter_paces_a_burst_at_the_documented_rate_with_headroom() -> None:
 
 def test_limiter_limits_the_target_account_too() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(
-        {"EnableRegion": Quota(1.0, 1)}, registry=RateLimiterRegistry(clock), sleep=clock.sleep
-    )
-    limiter.acquire("KEY-A", "EnableRegion", "111122223333")
-    waited = limiter.acquire("KEY-B", "EnableRegion", "111122223333")  # other caller, same target
+    limiter = RateLimiter({"EnableRegion": Quota(1.0, 1)}, registry=RateLimiterRegistry(clock))
+    limiter.reserve("KEY-A", "EnableRegion", "111122223333")
+    waited = limiter.reserve("KEY-B", "EnableRegion", "111122223333")  # other caller, same target
     assert waited == pytest.approx(1 / PACING_FRACTION)
-    assert limiter.acquire("KEY-C", "EnableRegion", "444455556666") == 0.0
+    assert limiter.reserve("KEY-C", "EnableRegion", "444455556666") == 0.0
 
 
 def test_limiter_is_shared_between_limiters_of_one_registry() -> None:
     clock = FakeClock()
     registry = RateLimiterRegistry(clock)
-    first = RateLimiter({"PutAccountName": Quota(1.0, 1)}, registry=registry, sleep=clock.sleep)
-    second = RateLimiter({"PutAccountName": Quota(1.0, 1)}, registry=registry, sleep=clock.sleep)
-    first.acquire("KEY", "PutAccountName", None)
-    assert second.acquire("KEY", "PutAccountName", None) > 0
+    first = RateLimiter({"PutAccountName": Quota(1.0, 1)}, registry=registry)
+    second = RateLimiter({"PutAccountName": Quota(1.0, 1)}, registry=registry)
+    first.reserve("KEY", "PutAccountName", None)
+    assert second.reserve("KEY", "PutAccountName", None) > 0
 
 
 def test_throttling_lowers_the_rate_and_successes_restore_it() -> None:
     clock = FakeClock()
     registry = RateLimiterRegistry(clock)
-    limiter = RateLimiter({"ListRegions": Quota(5.0, 5)}, registry=registry, sleep=clock.sleep)
+    limiter = RateLimiter({"ListRegions": Quota(5.0, 5)}, registry=registry)
     bucket = registry.bucket("caller:KEY", "ListRegions", Quota(5.0, 5))
     ceiling = bucket.quota.rate
     limiter.throttled("KEY", "ListRegions", None)
@@ -106,9 +103,9 @@ def test_throttling_lowers_the_rate_and_successes_restore_it() -> None:
 
 def test_limiter_off_means_no_wait() -> None:
     clock = FakeClock()
-    limiter = RateLimiter({}, registry=RateLimiterRegistry(clock), sleep=clock.sleep)
+    limiter = RateLimiter({}, registry=RateLimiterRegistry(clock))
     for _ in range(100):
-        assert limiter.acquire("KEY", "EnableRegion", None) == 0.0
+        assert limiter.reserve("KEY", "EnableRegion", None) == 0.0
 
 
 def test_concurrent_reservations_get_distinct_slots() -> None:
