@@ -26,8 +26,14 @@ from account_mgmt._config import (
 )
 from account_mgmt._endpoints import configured_endpoint_url, partition_of, resolve_endpoint
 from account_mgmt._logging import logger
-from account_mgmt._quotas import Quota, quotas_for_partition
+from account_mgmt._quotas import (
+    REGION_OPT_CONCURRENCY_PER_ACCOUNT,
+    REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
+    Quota,
+    quotas_for_partition,
+)
 from account_mgmt._ratelimit import RateLimiter
+from account_mgmt._regionopt import PROCESS_GATE
 from account_mgmt._retry import RetryPolicy, RetryQuota, is_throttling, may_have_arrived
 from account_mgmt._signing import AwsSession, sign
 from account_mgmt._transport import HttpRequest, RequestsTransport, Transport
@@ -46,6 +52,7 @@ from account_mgmt.exceptions import (
     OutcomeUnknownError,
     ResourceNotFoundException,
     ServiceError,
+    WaiterTimeoutError,
     is_clock_skew,
 )
 from account_mgmt.models import (
@@ -132,6 +139,10 @@ class AccountClient:
     safe to share between threads; ``close()`` (or ``with``) releases its
     connection pool.
 
+    Region switches are gated at the service's concurrency caps (6 per
+    account; 20 per organization, a setting since newer AWS pages say 50):
+    past a cap, ``enable_region`` waits for a Region it set switching to settle.
+
     Calls are paced at the service's documented per-operation quotas (see
     ``_quotas``), shared by every client of the process that uses the same
     credentials; ``rate_limiting=False`` turns that off and
@@ -164,6 +175,8 @@ class AccountClient:
         max_pool_connections: int = DEFAULT_MAX_POOL_CONNECTIONS,
         rate_limiting: bool = True,
         quota_overrides: Mapping[str, Quota] | None = None,
+        region_opt_concurrency_per_account: int = REGION_OPT_CONCURRENCY_PER_ACCOUNT,
+        region_opt_concurrency_per_organization: int = REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
         clock: Callable[[], datetime.datetime] = _utc_now,
@@ -205,6 +218,8 @@ class AccountClient:
             verify=verify,
             max_pool_connections=max_pool_connections,
             max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
+            region_opt_concurrency_per_account=region_opt_concurrency_per_account,
+            region_opt_concurrency_per_organization=region_opt_concurrency_per_organization,
             user_agent=(
                 f"account_mgmt/{__version__} Python/{platform.python_version()} "
                 f"{platform.system()}/{platform.release()}"
@@ -558,9 +573,16 @@ class AccountClient:
 
     def get_region_opt_status(self, *, region_name: str, account_id: str | None = None) -> Region:
         """The opt-in status of one Region."""
-        return self._call_into(
+        region = self._call_into(
             Region, ops.GET_REGION_OPT_STATUS, region_name=region_name, account_id=account_id
         )
+        caller, account = self._gate_scope(account_id)
+        PROCESS_GATE.observe(caller, account, region_name, region.region_opt_status)
+        return region
+
+    def _gate_scope(self, account_id: str | None) -> tuple[str, str]:
+        caller = self._aws.credentials().access_key
+        return caller, account_id or "self:" + caller
 
     def list_regions(
         self,
@@ -681,14 +703,18 @@ class AccountClient:
         if status.region_opt_status in on_the_way:
             logger.debug("%s: %s already %s", operation.name, region_name, status.region_opt_status)
         else:
+            caller, account = self._gate_scope(account_id)
+            self._await_switch_slot(caller, account, region_name, timeout, poll_interval)
             try:
                 self._call(operation, region_name=region_name, account_id=account_id)
             except AccountError as exc:
                 if not may_have_arrived(exc):
+                    PROCESS_GATE.release(caller, account, region_name)
                     raise
                 # The answer was lost; the Region's status says whether the switch took.
                 after = self.get_region_opt_status(region_name=region_name, account_id=account_id)
                 if after.region_opt_status not in on_the_way:
+                    PROCESS_GATE.release(caller, account, region_name)
                     raise
                 logger.info("%s: the lost request took effect (%s)", operation.name, after)
         if wait:
@@ -699,6 +725,36 @@ class AccountClient:
                 timeout=timeout,
                 poll_interval=poll_interval,
             )
+
+    def _await_switch_slot(
+        self, caller: str, account: str, region_name: str, timeout: float, poll_interval: float
+    ) -> None:
+        """Block until this switch fits under the concurrency caps, polling what is in the way.
+
+        Raises:
+            WaiterTimeoutError: no Region settled within ``timeout``.
+        """
+        caps = {
+            "per_account": self._config.region_opt_concurrency_per_account,
+            "per_organization": self._config.region_opt_concurrency_per_organization,
+        }
+        give_up = time.monotonic() + timeout
+        while not PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
+            for blocking_account, blocking_region in PROCESS_GATE.blocking(caller, account, **caps):
+                self.get_region_opt_status(  # settles free their slots as they are seen
+                    region_name=blocking_region,
+                    account_id=None if blocking_account.startswith("self:") else blocking_account,
+                )
+            if PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
+                return
+            if time.monotonic() >= give_up:
+                raise WaiterTimeoutError(
+                    f"{region_name}: no Region switching under these credentials settled "
+                    f"within {timeout:g}s, and the concurrency cap is reached",
+                    last_status=None,
+                )
+            logger.info("%s: waiting for a Region switch slot", region_name)
+            self._sleep(poll_interval)
 
     def wait_for_region_opt_status(
         self,

@@ -6,6 +6,11 @@ from typing import Final
 
 import attrs
 
+from account_mgmt._quotas import (
+    REGION_OPT_CONCURRENCY_PER_ACCOUNT,
+    REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
+)
+
 SERVICE_SIGNING_NAME: Final = "account"
 """SigV4 signing name, from the service model's ``signingName``."""
 
@@ -57,4 +62,6 @@ class ClientConfig:
     """True, False, or a CA bundle path: passed to the TLS layer unchanged."""
     max_pool_connections: int = DEFAULT_MAX_POOL_CONNECTIONS
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    region_opt_concurrency_per_account: int = REGION_OPT_CONCURRENCY_PER_ACCOUNT
+    region_opt_concurrency_per_organization: int = REGION_OPT_CONCURRENCY_PER_ORGANIZATION
     user_agent: str = ""

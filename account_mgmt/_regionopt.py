@@ -1,0 +1,69 @@
+"""The Region opt-in concurrency gate.
+
+The service lets an account have at most 6 Regions ENABLING/DISABLING at
+once, and an organization 20 (newer AWS pages say 50). Past that, EnableRegion
+answers a 429 that no seconds-scale backoff can clear: a switch takes minutes
+to hours. So the client counts the Regions this process has set switching
+and, when a cap is reached, waits for one of them to settle before sending
+another request, instead of sending one it knows will be refused.
+
+The count is process-wide (a job's threads and clients share it), keyed by
+the caller's access key for the organization cap (the client cannot see the
+organization id; one organization's jobs normally run under one identity)
+and by target account for the account cap.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Final
+
+SWITCHING_STATES: Final = frozenset({"ENABLING", "DISABLING"})
+
+
+class RegionOptGate:
+    """Thread-safe registry of (caller, account, Region) switches in flight."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._in_flight: set[tuple[str, str, str]] = set()
+
+    def try_acquire(
+        self, caller: str, account: str, region: str, *, per_account: int, per_organization: int
+    ) -> bool:
+        """Claim a slot for a switch; False when a cap is reached (nothing is claimed)."""
+        key = (caller, account, region)
+        with self._lock:
+            if key in self._in_flight:
+                return True
+            same_caller = [k for k in self._in_flight if k[0] == caller]
+            same_account = [k for k in same_caller if k[1] == account]
+            if len(same_account) >= per_account or len(same_caller) >= per_organization:
+                return False
+            self._in_flight.add(key)
+            return True
+
+    def release(self, caller: str, account: str, region: str) -> None:
+        """The switch settled, failed, or was never sent."""
+        with self._lock:
+            self._in_flight.discard((caller, account, region))
+
+    def observe(self, caller: str, account: str, region: str, status: str | None) -> None:
+        """A status was read: a Region no longer switching frees its slot."""
+        if status not in SWITCHING_STATES:
+            self.release(caller, account, region)
+
+    def blocking(
+        self, caller: str, account: str, *, per_account: int, per_organization: int
+    ) -> list[tuple[str, str]]:
+        """The (account, Region) switches one of which must settle before ``account`` may switch."""
+        with self._lock:
+            mine = [(k[1], k[2]) for k in self._in_flight if k[0] == caller]
+        if len(mine) >= per_organization:
+            return mine
+        here = [entry for entry in mine if entry[0] == account]
+        return here if len(here) >= per_account else []
+
+
+PROCESS_GATE: Final = RegionOptGate()
+"""Shared by every client of the process, like the rate limiter's buckets."""

@@ -1,0 +1,78 @@
+"""The Region opt-in concurrency gate: never send a switch the service will refuse for concurrency."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import pytest
+
+from account_mgmt import InternalServerException, Quota
+from account_mgmt._regionopt import RegionOptGate
+from account_mgmt.testing import AccountEmulator, FaultKind
+
+FAST = {"EnableRegion": Quota(200.0, 200), "GetRegionOptStatus": Quota(200.0, 200)}
+
+
+def test_gate_counts_per_account_and_per_caller() -> None:
+    gate = RegionOptGate()
+    caps = {"per_account": 2, "per_organization": 3}
+    assert gate.try_acquire("K", "A", "r1", **caps)
+    assert gate.try_acquire("K", "A", "r1", **caps)  # the same switch again: no new slot
+    assert gate.try_acquire("K", "A", "r2", **caps)
+    assert not gate.try_acquire("K", "A", "r3", **caps)  # account cap
+    assert sorted(gate.blocking("K", "A", **caps)) == [("A", "r1"), ("A", "r2")]
+    assert gate.try_acquire("K", "B", "r1", **caps)
+    assert not gate.try_acquire("K", "C", "r1", **caps)  # organization (caller) cap
+    assert gate.try_acquire("OTHER", "C", "r1", **caps)  # another caller is counted apart
+    gate.observe("K", "A", "r1", "ENABLING")
+    assert not gate.try_acquire("K", "C", "r1", **caps)
+    gate.observe("K", "A", "r1", "ENABLED")
+    assert gate.try_acquire("K", "C", "r1", **caps)
+
+
+def test_many_threads_never_trip_the_organization_cap() -> None:
+    with AccountEmulator(
+        member_count=25, enforce_quotas=False, region_transition_seconds=0.4
+    ) as emulator:
+        client = emulator.client(quota_overrides=FAST)
+
+        def enable(account_id: str) -> None:
+            client.enable_region(
+                region_name="eu-south-2", account_id=account_id, poll_interval=0.05
+            )
+
+        with concurrent.futures.ThreadPoolExecutor(25) as pool:
+            list(pool.map(enable, emulator.member_account_ids))
+        assert emulator.request_counts["EnableRegion"] == 25  # every one accepted first time
+        statuses = {
+            client.get_region_opt_status(region_name="eu-south-2", account_id=a).region_opt_status
+            for a in emulator.member_account_ids
+        }
+        assert statuses <= {"ENABLING", "ENABLED"}
+
+
+def test_the_seventh_region_in_one_account_waits_for_one_to_settle() -> None:
+    with AccountEmulator(member_count=1, enforce_quotas=False, region_transition_seconds=0.3) as e:
+        client = e.client(quota_overrides=FAST)
+        member = e.member_account_ids[0]
+        regions = ["af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
+                   "ca-west-1", "eu-central-2"]  # fmt: skip
+        for region in regions:
+            client.enable_region(region_name=region, account_id=member, poll_interval=0.05)
+        assert e.request_counts["EnableRegion"] == 7  # none refused for concurrency
+        assert e.request_counts["GetRegionOptStatus"] > 7  # the seventh polled the others
+
+
+def test_a_refused_switch_frees_its_slot() -> None:
+    with AccountEmulator(member_count=1, enforce_quotas=False) as e:
+        client = e.client(
+            quota_overrides=FAST, max_attempts=1, region_opt_concurrency_per_account=1
+        )
+        member = e.member_account_ids[0]
+        e.inject(FaultKind.INTERNAL_ERROR, count=1, operation="EnableRegion")
+        try:
+            client.enable_region(region_name="il-central-1", account_id=member)
+        except Exception:  # noqa: BLE001 - the injected 500
+            pass
+        client.enable_region(region_name="me-central-1", account_id=member, timeout=1)
+        assert e.request_counts["EnableRegion"] == 2
