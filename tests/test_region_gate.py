@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 
-import pytest
-
-from account_mgmt import InternalServerException, Quota
+from account_mgmt import Quota
 from account_mgmt._regionopt import RegionOptGate
 from account_mgmt.testing import AccountEmulator, FaultKind
 
