@@ -741,10 +741,23 @@ class AccountClient:
         give_up = time.monotonic() + timeout
         while not PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
             for blocking_account, blocking_region in PROCESS_GATE.blocking(caller, account, **caps):
-                self.get_region_opt_status(  # settles free their slots as they are seen
-                    region_name=blocking_region,
-                    account_id=None if blocking_account.startswith("self:") else blocking_account,
-                )
+                try:
+                    self.get_region_opt_status(  # settles free their slots as they are seen
+                        region_name=blocking_region,
+                        account_id=None
+                        if blocking_account.startswith("self:")
+                        else blocking_account,
+                    )
+                except ServiceError as exc:
+                    # A switch we can no longer see (the account left the organization,
+                    # a permission changed) must not block every other one forever.
+                    logger.warning(
+                        "cannot read %s in %s (%s); no longer counting it as switching",
+                        blocking_region,
+                        blocking_account,
+                        exc.error_code,
+                    )
+                    PROCESS_GATE.release(caller, blocking_account, blocking_region)
             if PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
                 return
             if time.monotonic() >= give_up:

@@ -456,3 +456,11 @@ def test_plugin_fixtures_give_a_ready_client(
         account_client.get_account_information().account_id
         == account_emulator.management_account_id
     )
+
+
+def test_every_account_has_its_own_key_and_emulators_do_not_share_keys() -> None:
+    first, second = AccountEmulator(member_count=50), AccountEmulator(member_count=50)
+    keys = [first.credentials_for(a).access_key_id for a in first.world.accounts]
+    assert len(set(keys)) == len(keys) == 53
+    assert all(len(key) == 20 and key.startswith("AKIA") for key in keys)
+    assert first.credentials_for().access_key_id != second.credentials_for().access_key_id

@@ -7,7 +7,7 @@ import concurrent.futures
 import pytest
 
 from account_mgmt import InternalServerException, Quota
-from account_mgmt._regionopt import RegionOptGate
+from account_mgmt._regionopt import PROCESS_GATE, RegionOptGate
 from account_mgmt.testing import AccountEmulator, FaultKind
 
 FAST = {"EnableRegion": Quota(200.0, 200), "GetRegionOptStatus": Quota(200.0, 200)}
@@ -74,3 +74,18 @@ def test_a_refused_switch_frees_its_slot() -> None:
             client.enable_region(region_name="il-central-1", account_id=member)
         client.enable_region(region_name="me-central-1", account_id=member, timeout=1)
         assert e.request_counts["EnableRegion"] == 2
+
+
+def test_a_switch_that_can_no_longer_be_read_stops_blocking() -> None:
+    with AccountEmulator(member_count=1, enforce_quotas=False) as e:
+        client = e.client(quota_overrides=FAST, region_opt_concurrency_per_organization=2)
+        caller = e.credentials_for().access_key_id
+        caps = {"per_account": 6, "per_organization": 2}
+        # Two switches in accounts this caller can no longer see (e.g. they left the org).
+        assert PROCESS_GATE.try_acquire(caller, "777700000001", "af-south-1", **caps)
+        assert PROCESS_GATE.try_acquire(caller, "777700000002", "af-south-1", **caps)
+        client.enable_region(
+            region_name="af-south-1", account_id=e.member_account_ids[0], timeout=2
+        )
+        assert e.request_counts["EnableRegion"] == 1
+        assert PROCESS_GATE.blocking(caller, "777700000001", **caps) == []

@@ -100,10 +100,14 @@ class AccountEmulator:
         elif world_options:
             settings = attrs.evolve(settings, **world_options)
         self.world = World(settings)
+        # Keys are unique to this emulator: two emulators are two separate sets of
+        # identities, so process-wide state keyed by access key (the client's rate
+        # buckets and Region gate) does not leak from one emulated world to another.
+        instance = _secrets.token_hex(2).upper()
         self._credentials = {
             account_id: Credentials(
-                access_key_id=f"AKIAEMU{account_id}"[:20],
-                secret_access_key=f"emulator-secret-{account_id}",
+                access_key_id=f"AKIA{instance}{account_id}",  # 20 characters, as AWS's
+                secret_access_key=f"emulator-secret-{instance}-{account_id}",
             )
             for account_id in self.world.accounts
         }
