@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  export AWS_ENDPOINT_URL_ACCOUNT={emulator.url}")
     print(f"  export AWS_ACCESS_KEY_ID={credentials.access_key_id}")
     print(f"  export AWS_SECRET_ACCESS_KEY={credentials.secret_access_key}")
-    print("  export AWS_REGION=us-east-1")
+    print("  export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1")
     sys.stdout.flush()
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
