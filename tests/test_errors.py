@@ -579,3 +579,24 @@ def test_service_unavailable_common_error_is_retryable(
         call(client)
     assert caught.value.attempts == 3
     assert len(sleeps.calls) == 2
+
+
+@responses.activate
+def test_oversized_answers_are_refused(one_shot: AccountClient) -> None:
+    big = b'{"AlternateContact": {"Name": "' + b"x" * (11 * 1024 * 1024) + b'"}}'
+    responses.post(URL, body=big)
+    with pytest.raises(account_mgmt.ResponseTooLargeError):
+        call(one_shot)
+
+
+def test_oversized_answers_without_a_length_are_cut_off_while_reading() -> None:
+    from ._canned_server import CannedServer
+
+    big = b"[" + b"0," * (6 * 1024 * 1024) + b"0]"
+    with CannedServer([(200, {}, big)]).running() as server, AccountClient(
+        endpoint_url=server.url, aws_access_key_id="AKID", aws_secret_access_key="s",
+        max_attempts=1, rate_limiting=False,
+    ) as client:  # fmt: skip
+        client._transport._max_response_bytes = 1024 * 1024  # type: ignore[attr-defined]
+        with pytest.raises(account_mgmt.ResponseTooLargeError):
+            client.get_account_information()
