@@ -11,7 +11,11 @@ Reply = tuple[int, dict[str, str], bytes]
 
 
 class CannedServer:
-    """Records each request (path, headers, body) and answers with the next canned reply."""
+    """Records each request (path, headers, body) and answers with the next canned reply.
+
+    A reply whose headers set ``Content-Length`` to ``""`` is sent without a
+    length, its end marked by closing the connection.
+    """
 
     def __init__(self, replies: list[Reply]) -> None:
         self.replies = list(replies)
@@ -28,8 +32,12 @@ class CannedServer:
                 )
                 self.send_response(status)
                 for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
+                    if value:
+                        self.send_header(name, value)
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(payload)))
+                elif headers["Content-Length"] == "":  # close-delimited: no length at all
+                    self.close_connection = True
                 self.end_headers()
                 self.wfile.write(payload)
 

@@ -593,7 +593,7 @@ def test_oversized_answers_without_a_length_are_cut_off_while_reading() -> None:
     from ._canned_server import CannedServer
 
     big = b"[" + b"0," * (6 * 1024 * 1024) + b"0]"
-    with CannedServer([(200, {}, big)]).running() as server, AccountClient(
+    with CannedServer([(200, {"Content-Length": ""}, big)]).running() as server, AccountClient(
         endpoint_url=server.url, aws_access_key_id="AKID", aws_secret_access_key="s",
         max_attempts=1, rate_limiting=False,
     ) as client:  # fmt: skip
