@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 from account_mgmt import AccountClient
 
@@ -58,3 +59,15 @@ def client(sleeps: RecordingSleep) -> Iterator[AccountClient]:
         rng=lambda: 1.0,
     ) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """moto's server on 127.0.0.1 (it implements the three alternate-contact operations)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

@@ -17,7 +17,6 @@ from account_mgmt import (
     AccountClient,
     ConflictException,
     ConnectionClosedError,
-    ContactInformation,
     ExpiredTokenException,
     InvalidSignatureException,
     OutcomeUnknownError,
@@ -31,14 +30,7 @@ from account_mgmt import (
 from account_mgmt.exceptions import MissingAuthenticationToken
 from account_mgmt.testing import OPT_IN_REGIONS, AccountEmulator, FaultKind
 
-CONTACT = ContactInformation(
-    full_name="Jane Doe",
-    address_line1="1 Main St",
-    city="Seattle",
-    postal_code="98101",
-    country_code="US",
-    phone_number="+1 206 555 0100",
-)
+from ._data import CONTACT
 
 
 @pytest.fixture

@@ -10,25 +10,18 @@ import boto3
 import botocore.exceptions
 import botocore.session
 import pytest
-from moto.server import ThreadedMotoServer
 
 from account_mgmt.testing import AccountEmulator
 
 MEMBER = "300000000000"
 
 
-@pytest.fixture(scope="module")
-def moto_client() -> Iterator[Any]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield boto3.client(
-            "account", endpoint_url=f"http://{host}:{port}", region_name="us-east-1",
-            aws_access_key_id="AKIDMOTO", aws_secret_access_key="moto",
-        )  # fmt: skip
-    finally:
-        server.stop()
+@pytest.fixture
+def moto_client(moto_url: str) -> Any:
+    return boto3.client(
+        "account", endpoint_url=moto_url, region_name="us-east-1",
+        aws_access_key_id="AKIDMOTO", aws_secret_access_key="moto",
+    )  # fmt: skip
 
 
 @pytest.fixture

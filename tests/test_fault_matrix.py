@@ -17,28 +17,14 @@ import pytest
 from account_mgmt import (
     AccountClient,
     ConnectionClosedError,
-    ContactInformation,
     MalformedResponseError,
     OutcomeUnknownError,
 )
 from account_mgmt._operations import ALL_OPERATIONS
 from account_mgmt.testing import AccountEmulator, FaultKind
 
-CONTACT = ContactInformation(
-    full_name="Jane Doe",
-    address_line1="1 Main St",
-    city="Seattle",
-    postal_code="98101",
-    country_code="US",
-    phone_number="+1 206 555 0100",
-)
-ALTERNATE = {
-    "alternate_contact_type": "SECURITY",
-    "name": "Sec",
-    "title": "CISO",
-    "email_address": "sec@example.com",
-    "phone_number": "+1 555 0100",
-}
+from ._data import CONTACT
+from ._data import SECURITY_CONTACT as ALTERNATE
 
 Setup = Callable[[AccountClient, str, AccountEmulator], None]
 Call = Callable[[AccountClient, str], Any]

@@ -13,28 +13,13 @@ from hypothesis import strategies as st
 
 from account_mgmt import (
     AccountClient,
-    ContactInformation,
     ParamValidationError,
 )
 from account_mgmt._operations import ALL_OPERATIONS
 from account_mgmt._validation import SHAPE_RULES, validate_input
 
-CONTACT = ContactInformation(
-    full_name="Jane Doe",
-    address_line1="1 Main St",
-    city="Seattle",
-    postal_code="98101",
-    country_code="US",
-    phone_number="+1 206 555 0100",
-)
-GOOD_ALTERNATE: dict[str, Any] = {
-    "alternate_contact_type": "SECURITY",
-    "name": "Sec",
-    "title": "CISO",
-    "email_address": "sec@example.com",
-    "phone_number": "+1 555 0100",
-}
-
+from ._data import CONTACT
+from ._data import SECURITY_CONTACT as GOOD_ALTERNATE
 
 # Digits outside ASCII: \d would match them without re.ASCII; the service does not.
 FULLWIDTH_ACCOUNT_ID = "".join(chr(0xFF10 + int(d)) for d in "123456789012")
