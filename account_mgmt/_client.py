@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import platform
 import random
 import time
@@ -25,7 +26,7 @@ from account_mgmt._config import (
     ClientConfig,
 )
 from account_mgmt._endpoints import configured_endpoint_url, partition_of, resolve_endpoint
-from account_mgmt._logging import logger
+from account_mgmt._logging import logger, safe_headers
 from account_mgmt._quotas import (
     REGION_OPT_CONCURRENCY_PER_ACCOUNT,
     REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
@@ -365,7 +366,10 @@ class AccountClient:
             service=SERVICE_SIGNING_NAME,
             now=signed_at,
         )
-        logger.debug("POST %s (%d bytes)", operation.path, len(body))
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "POST %s (%d bytes) headers=%s", operation.path, len(body), safe_headers(headers)
+            )
         response = self._transport.send(
             HttpRequest(method="POST", url=url, headers=headers, body=body), deadline=deadline
         )

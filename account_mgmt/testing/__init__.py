@@ -59,14 +59,6 @@ class Credentials:
     def __repr__(self) -> str:
         return f"Credentials(access_key_id={self.access_key_id!r}, secret_access_key=<redacted>)"
 
-    def as_client_options(self) -> dict[str, str | None]:
-        """Keyword arguments for ``AccountClient`` (and boto3's ``client()``)."""
-        return {
-            "aws_access_key_id": self.access_key_id,
-            "aws_secret_access_key": self.secret_access_key,
-            "aws_session_token": self.session_token,
-        }
-
 
 class AccountEmulator:
     """A running emulated Account service; a context manager.
