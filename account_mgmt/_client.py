@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import logging
-import platform
 import random
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -13,33 +11,26 @@ from typing import Any, Self, TypeVar
 import attrs
 
 from account_mgmt import _operations as ops
-from account_mgmt import _protocol
+from account_mgmt import _regionswitch
 from account_mgmt._config import (
     DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_POOL_CONNECTIONS,
-    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,
-    GLOBAL_SIGNING_REGION,
-    SERVICE_SIGNING_NAME,
     ClientConfig,
 )
-from account_mgmt._endpoints import configured_endpoint_url, partition_of, resolve_endpoint
-from account_mgmt._logging import logger, safe_headers
+from account_mgmt._invoker import ClockOffset, Invoker, utc_now
+from account_mgmt._logging import logger
+from account_mgmt._options import check_config, rate_quotas, resolve_config
 from account_mgmt._quotas import (
     REGION_OPT_CONCURRENCY_PER_ACCOUNT,
     REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
     Quota,
-    quotas_for_partition,
 )
 from account_mgmt._ratelimit import RateLimiter
 from account_mgmt._regionopt import PROCESS_GATE
-from account_mgmt._retry import RetryPolicy, RetryQuota, is_throttling, may_have_arrived
-from account_mgmt._signing import AwsSession, sign
-from account_mgmt._transport import HttpRequest, RequestsTransport, Transport
-from account_mgmt._validation import validate_input
-from account_mgmt._version import __version__
+from account_mgmt._retry import RetryQuota, may_have_arrived
+from account_mgmt._signing import AwsSession
 from account_mgmt._waiters import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
@@ -47,14 +38,8 @@ from account_mgmt._waiters import (
 )
 from account_mgmt.exceptions import (
     AccountError,
-    ConfigurationError,
-    DeadlineExceededError,
-    ExpiredTokenException,
     OutcomeUnknownError,
     ResourceNotFoundException,
-    ServiceError,
-    WaiterTimeoutError,
-    is_clock_skew,
 )
 from account_mgmt.models import (
     REDACTED,
@@ -73,13 +58,6 @@ from account_mgmt.pagination import MAX_PAGE_SIZE, iterate_regions
 
 T = TypeVar("T")
 
-_ENABLED_STATES: frozenset[str] = frozenset(
-    {RegionOptStatus.ENABLED, RegionOptStatus.ENABLED_BY_DEFAULT}
-)
-_ENABLED_OR_ENABLING = _ENABLED_STATES | {RegionOptStatus.ENABLING}
-_DISABLED_STATES: frozenset[str] = frozenset({RegionOptStatus.DISABLED})
-_DISABLED_OR_DISABLING = _DISABLED_STATES | {RegionOptStatus.DISABLING}
-
 
 @attrs.frozen(kw_only=True)
 class _AlternateContactOutput:
@@ -95,36 +73,6 @@ class _StatusOutput:
 @attrs.frozen(kw_only=True)
 class _PrimaryEmailOutput:
     primary_email: str = attrs.field(repr=lambda _: REDACTED)
-
-
-def _utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
-class _ClockOffset:
-    """Local time corrected by what the service told us of its clock; shared by copies."""
-
-    def __init__(self, clock: Callable[[], datetime.datetime]) -> None:
-        self._clock = clock
-        self.offset = 0.0
-
-    def now(self) -> datetime.datetime:
-        return self._clock() + datetime.timedelta(seconds=self.offset)
-
-    def correct(self, server_time: datetime.datetime, signed_at: datetime.datetime) -> None:
-        # The Date header has one-second resolution; the skew AWS refuses is minutes.
-        self.offset += (server_time - signed_at).total_seconds()
-
-
-def _config_bool(value: object) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() == "true"
-    return bool(value)
-
-
-def _positive(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
 
 
 class AccountClient:
@@ -180,7 +128,7 @@ class AccountClient:
         region_opt_concurrency_per_organization: int = REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
-        clock: Callable[[], datetime.datetime] = _utc_now,
+        clock: Callable[[], datetime.datetime] = utc_now,
     ) -> None:
         aws = AwsSession(
             profile_name=profile_name,
@@ -188,99 +136,32 @@ class AccountClient:
             aws_secret_access_key=aws_secret_access_key,
             aws_session_token=aws_session_token,
         )
-        region = region_name or aws.config_variable("region") or GLOBAL_SIGNING_REGION
-        if not isinstance(region, str):
-            raise ConfigurationError(f"region_name must be a string, got {region!r}")
-        if use_fips_endpoint is None:
-            use_fips_endpoint = _config_bool(aws.config_variable("use_fips_endpoint"))
-        if use_dualstack_endpoint is None:
-            use_dualstack_endpoint = _config_bool(aws.config_variable("use_dualstack_endpoint"))
-        endpoint = resolve_endpoint(
-            region_name=region,
-            endpoint_url=configured_endpoint_url(endpoint_url, aws.profile_setting("endpoint_url")),
+        config = resolve_config(
+            aws,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            max_attempts=max_attempts,
             use_fips_endpoint=use_fips_endpoint,
             use_dualstack_endpoint=use_dualstack_endpoint,
-        )
-        if verify is True:
-            # AWS_CA_BUNDLE or the profile's ca_bundle, as the AWS SDKs read them.
-            bundle = aws.config_variable("ca_bundle")
-            verify = bundle if isinstance(bundle, str) and bundle else True
-        if max_attempts is None:
-            configured = aws.config_variable("max_attempts")
-            max_attempts = int(str(configured)) if configured else DEFAULT_MAX_ATTEMPTS
-        config = ClientConfig(
-            endpoint_url=endpoint.url,
-            signing_region=endpoint.signing_region,
-            region_name=region,
-            max_attempts=max_attempts,
+            verify=verify,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             total_timeout=total_timeout,
-            verify=verify,
             max_pool_connections=max_pool_connections,
-            max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
             region_opt_concurrency_per_account=region_opt_concurrency_per_account,
             region_opt_concurrency_per_organization=region_opt_concurrency_per_organization,
-            user_agent=(
-                f"account_mgmt/{__version__} Python/{platform.python_version()} "
-                f"{platform.system()}/{platform.release()}"
-            ),
         )
-        quotas: dict[str, Quota] = {}
-        if rate_limiting:
-            quotas = {**quotas_for_partition(partition_of(region)), **(quota_overrides or {})}
-        limiter = RateLimiter(quotas)
-        self._init(config, aws, None, RetryQuota(), limiter, _ClockOffset(clock), sleep, rng)
-
-    def _init(
-        self,
-        config: ClientConfig,
-        aws: AwsSession,
-        transport: Transport | None,
-        quota: RetryQuota,
-        limiter: RateLimiter,
-        clock: _ClockOffset,
-        sleep: Callable[[float], None],
-        rng: Callable[[], float],
-    ) -> None:
-        if (
-            isinstance(config.max_attempts, bool)
-            or not isinstance(config.max_attempts, int)
-            or (config.max_attempts < 1)
-        ):
-            raise ConfigurationError(
-                f"max_attempts must be an int >= 1, got {config.max_attempts!r}"
-            )
-        _positive("connect_timeout", config.connect_timeout)
-        _positive("read_timeout", config.read_timeout)
-        _positive("total_timeout", config.total_timeout)
-        _positive("max_pool_connections", config.max_pool_connections)
-        self._config = config
-        self._aws = aws
-        self._transport: Transport = transport or RequestsTransport(
-            endpoint_url=config.endpoint_url,
-            connect_timeout=config.connect_timeout,
-            read_timeout=config.read_timeout,
-            verify=config.verify,
-            max_pool_connections=config.max_pool_connections,
-            max_response_bytes=config.max_response_bytes,
+        limiter = RateLimiter(
+            rate_quotas(config, rate_limiting=rate_limiting, overrides=quota_overrides)
         )
-        self._sleep = sleep
-        self._rng = rng
-        self._limiter = limiter
-        self._clock = clock
-        self._retry = RetryPolicy(
-            max_attempts=config.max_attempts, quota=quota, sleep=sleep, rng=rng
+        self._invoker = Invoker(
+            config, aws, limiter, quota=RetryQuota(), clock=ClockOffset(clock), sleep=sleep, rng=rng
         )
-        self._base_headers = {
-            "Content-Type": _protocol.CONTENT_TYPE,
-            "User-Agent": config.user_agent,
-        }
 
     @property
     def config(self) -> ClientConfig:
         """The resolved configuration (endpoint, signing region, attempts, timeouts)."""
-        return self._config
+        return self._invoker.config
 
     def with_options(
         self,
@@ -305,24 +186,15 @@ class AccountClient:
             )
             if value is not None
         }
-        config = attrs.evolve(self._config, **changes)
-        same_pool = connect_timeout is None and read_timeout is None
+        config = attrs.evolve(self._invoker.config, **changes)
+        check_config(config)
         clone = object.__new__(AccountClient)
-        clone._init(
-            config,
-            self._aws,
-            self._transport if same_pool else None,
-            self._retry.quota,
-            self._limiter,
-            self._clock,
-            self._sleep,
-            self._rng,
-        )
+        clone._invoker = self._invoker.with_config(config)
         return clone
 
     def close(self) -> None:
         """Release the connection pool. Copies from ``with_options`` that share it lose it too."""
-        self._transport.close()
+        self._invoker.transport.close()
 
     def __enter__(self) -> Self:
         return self
@@ -331,133 +203,15 @@ class AccountClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"AccountClient(endpoint_url={self._config.endpoint_url!r})"
+        return f"AccountClient(endpoint_url={self._invoker.config.endpoint_url!r})"
 
-    # -- the wire ---------------------------------------------------------------
-
-    def _exchange(
-        self,
-        operation: ops.Operation,
-        output: type[T] | None,
-        url: str,
-        body: bytes,
-        target: str | None,
-        deadline: float,
-    ) -> T | None:
-        """One paced, signed request and its decoded answer; raises the typed error for an error."""
-        credentials = self._aws.credentials()
-        wait = self._limiter.reserve(credentials.access_key, operation.name, target)
-        if time.monotonic() + wait >= deadline:
-            raise DeadlineExceededError(
-                f"{operation.name}: total_timeout of {self._config.total_timeout:g}s runs out "
-                f"before the rate quota allows another request ({wait:.1f}s)"
-            )
-        if wait > 0:
-            logger.debug("%s: waiting %.3fs for the rate quota", operation.name, wait)
-            self._sleep(wait)
-        signed_at = self._clock.now()
-        headers = sign(
-            method="POST",
-            url=url,
-            headers=self._base_headers,
-            body=body,
-            credentials=credentials,
-            region=self._config.signing_region,
-            service=SERVICE_SIGNING_NAME,
-            now=signed_at,
-        )
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "POST %s (%d bytes) headers=%s", operation.path, len(body), safe_headers(headers)
-            )
-        response = self._transport.send(
-            HttpRequest(method="POST", url=url, headers=headers, body=body), deadline=deadline
-        )
-        logger.debug(
-            "%s -> HTTP %d, request id %s, %d bytes",
-            operation.name,
-            response.status_code,
-            _protocol.request_id(response.headers),
-            len(response.body),
-        )
-        if 200 <= response.status_code < 300:
-            self._limiter.succeeded(credentials.access_key, operation.name, target)
-            return _protocol.decode_success(
-                response.status_code, response.headers, response.body, output
-            )
-        error = _protocol.decode_error(response.status_code, response.headers, response.body)
-        if is_throttling(error):
-            self._limiter.throttled(credentials.access_key, operation.name, target)
-        if is_clock_skew(error) and error.server_time is not None:
-            self._clock.correct(error.server_time, signed_at)
-        raise error
-
-    def _invoke(
-        self, operation: ops.Operation, output: type[T] | None, params: dict[str, object]
-    ) -> T | None:
-        validate_input(operation.members, params)
-        body = _protocol.encode_body(params)
-        url = self._config.endpoint_url + operation.path
-        target = params.get("account_id") or params.get("standard_account_id")
-        target_id = target if isinstance(target, str) else None
-        deadline = time.monotonic() + self._config.total_timeout
-        last_error: BaseException | None = None
-        retrying = self._retry.retrying(
-            safe_to_repeat=operation.safe_to_repeat, operation=operation.name, deadline=deadline
-        )
-        for attempt in retrying:
-            with attempt:
-                try:
-                    answer = self._exchange_repaired(
-                        operation, output, url, body, target_id, deadline
-                    )
-                except AccountError as exc:
-                    exc.attempts = attempt.retry_state.attempt_number
-                    last_error = exc
-                    raise
-        self._retry.record_success(last_error)
-        return answer
-
-    def _exchange_repaired(
-        self,
-        operation: ops.Operation,
-        output: type[T] | None,
-        url: str,
-        body: bytes,
-        target: str | None,
-        deadline: float,
-    ) -> T | None:
-        """An exchange, repeated at once (not as a retry) after a fault the client can fix.
-
-        An expired session token (expired between botocore's refresh check and
-        the service's): walk the credential chain again. A clock-skew refusal:
-        ``_exchange`` has learnt the server's clock; sign with it. Once each.
-        """
-        repaired: set[str] = set()
-        while True:
-            try:
-                return self._exchange(operation, output, url, body, target, deadline)
-            except ExpiredTokenException:
-                if "token" in repaired:
-                    raise
-                repaired.add("token")
-                logger.info("%s: credentials expired, refreshing once", operation.name)
-                self._aws.force_refresh()
-            except ServiceError as exc:
-                if not is_clock_skew(exc) or "clock" in repaired:
-                    raise
-                repaired.add("clock")
-                logger.info(
-                    "%s: clock skew, re-signing %.1fs off local time",
-                    operation.name,
-                    self._clock.offset,
-                )
+    # -- the wire, through the invoker -------------------------------------------
 
     def _call(self, operation: ops.Operation, **params: object) -> None:
-        self._invoke(operation, None, params)
+        self._invoker.call(operation, None, params)
 
     def _call_into(self, output: type[T], operation: ops.Operation, **params: object) -> T:
-        answer = self._invoke(operation, output, params)
+        answer = self._invoker.call(operation, output, params)
         assert answer is not None  # decode_success returns a model whenever output is given
         return answer
 
@@ -580,13 +334,10 @@ class AccountClient:
         region = self._call_into(
             Region, ops.GET_REGION_OPT_STATUS, region_name=region_name, account_id=account_id
         )
-        caller, account = self._gate_scope(account_id)
+        caller = self._invoker.caller()
+        account = _regionswitch.gate_account(caller, account_id)
         PROCESS_GATE.observe(caller, account, region_name, region.region_opt_status)
         return region
-
-    def _gate_scope(self, account_id: str | None) -> tuple[str, str]:
-        caller = self._aws.credentials().access_key
-        return caller, account_id or "self:" + caller
 
     def list_regions(
         self,
@@ -650,12 +401,12 @@ class AccountClient:
             RegionOptConcurrencyExceeded: too many Regions are switching.
             WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
         """
-        self._switch_region(
+        self._switch(
             ops.ENABLE_REGION,
             region_name=region_name,
             account_id=account_id,
-            on_the_way=_ENABLED_OR_ENABLING,
-            settled=_ENABLED_STATES,
+            on_the_way=_regionswitch.ENABLED_OR_ENABLING,
+            settled=_regionswitch.ENABLED_STATES,
             wait=wait,
             timeout=timeout,
             poll_interval=poll_interval,
@@ -679,18 +430,18 @@ class AccountClient:
             ValidationException: the Region is enabled by default and cannot be disabled.
             WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
         """
-        self._switch_region(
+        self._switch(
             ops.DISABLE_REGION,
             region_name=region_name,
             account_id=account_id,
-            on_the_way=_DISABLED_OR_DISABLING,
-            settled=_DISABLED_STATES,
+            on_the_way=_regionswitch.DISABLED_OR_DISABLING,
+            settled=_regionswitch.DISABLED_STATES,
             wait=wait,
             timeout=timeout,
             poll_interval=poll_interval,
         )
 
-    def _switch_region(
+    def _switch(
         self,
         operation: ops.Operation,
         *,
@@ -702,76 +453,20 @@ class AccountClient:
         timeout: float,
         poll_interval: float,
     ) -> None:
-        validate_input(operation.members, {"region_name": region_name, "account_id": account_id})
-        status = self.get_region_opt_status(region_name=region_name, account_id=account_id)
-        if status.region_opt_status in on_the_way:
-            logger.debug("%s: %s already %s", operation.name, region_name, status.region_opt_status)
-        else:
-            caller, account = self._gate_scope(account_id)
-            self._await_switch_slot(caller, account, region_name, timeout, poll_interval)
-            try:
-                self._call(operation, region_name=region_name, account_id=account_id)
-            except AccountError as exc:
-                if not may_have_arrived(exc):
-                    PROCESS_GATE.release(caller, account, region_name)
-                    raise
-                # The answer was lost; the Region's status says whether the switch took.
-                after = self.get_region_opt_status(region_name=region_name, account_id=account_id)
-                if after.region_opt_status not in on_the_way:
-                    PROCESS_GATE.release(caller, account, region_name)
-                    raise
-                logger.info("%s: the lost request took effect (%s)", operation.name, after)
-        if wait:
-            self.wait_for_region_opt_status(
-                region_name=region_name,
-                account_id=account_id,
-                statuses=settled,
-                timeout=timeout,
-                poll_interval=poll_interval,
-            )
-
-    def _await_switch_slot(
-        self, caller: str, account: str, region_name: str, timeout: float, poll_interval: float
-    ) -> None:
-        """Block until this switch fits under the concurrency caps, polling what is in the way.
-
-        Raises:
-            WaiterTimeoutError: no Region settled within ``timeout``.
-        """
-        caps = {
-            "per_account": self._config.region_opt_concurrency_per_account,
-            "per_organization": self._config.region_opt_concurrency_per_organization,
-        }
-        give_up = time.monotonic() + timeout
-        while not PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
-            for blocking_account, blocking_region in PROCESS_GATE.blocking(caller, account, **caps):
-                try:
-                    self.get_region_opt_status(  # settles free their slots as they are seen
-                        region_name=blocking_region,
-                        account_id=None
-                        if blocking_account.startswith("self:")
-                        else blocking_account,
-                    )
-                except ServiceError as exc:
-                    # A switch we can no longer see (the account left the organization,
-                    # a permission changed) must not block every other one forever.
-                    logger.warning(
-                        "cannot read %s in %s (%s); no longer counting it as switching",
-                        blocking_region,
-                        blocking_account,
-                        exc.error_code,
-                    )
-                    PROCESS_GATE.release(caller, blocking_account, blocking_region)
-            if PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
-                return
-            if time.monotonic() >= give_up:
-                raise WaiterTimeoutError(
-                    f"{region_name}: no Region switching under these credentials settled "
-                    f"within {timeout:g}s, and the concurrency cap is reached",
-                    last_status=None,
-                )
-            logger.info("%s: waiting for a Region switch slot", region_name)
-            self._sleep(poll_interval)
+        params: dict[str, object] = {"region_name": region_name, "account_id": account_id}
+        _regionswitch.switch_region(
+            self,
+            lambda: self._call(operation, **params),
+            caller=self._invoker.caller(),
+            region_name=region_name,
+            account_id=account_id,
+            on_the_way=on_the_way,
+            settled=settled,
+            wait=wait,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            sleep=self._invoker.sleep,
+        )
 
     def wait_for_region_opt_status(
         self,
@@ -794,7 +489,7 @@ class AccountClient:
             statuses=frozenset(str(s) for s in statuses),
             timeout=timeout,
             poll_interval=poll_interval,
-            sleep=self._sleep,
+            sleep=self._invoker.sleep,
         )
 
     # -- account --------------------------------------------------------------------

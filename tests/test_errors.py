@@ -552,7 +552,7 @@ def test_retry_quota_exhaustion_fails_fast(client: AccountClient) -> None:
     responses.post(
         URL, status=500, json={}, headers={"x-amzn-ErrorType": "InternalServerException"}
     )
-    quota = client._retry.quota
+    quota = client._invoker.retry.quota
     while quota.available >= 14:
         assert quota.acquire(14)
     with pytest.raises(InternalServerException) as caught:
@@ -597,6 +597,6 @@ def test_oversized_answers_without_a_length_are_cut_off_while_reading() -> None:
         endpoint_url=server.url, aws_access_key_id="AKID", aws_secret_access_key="s",
         max_attempts=1, rate_limiting=False,
     ) as client:  # fmt: skip
-        client._transport._max_response_bytes = 1024 * 1024  # type: ignore[attr-defined]
+        client._invoker.transport._max_response_bytes = 1024 * 1024  # type: ignore[attr-defined]
         with pytest.raises(account_mgmt.ResponseTooLargeError):
             client.get_account_information()

@@ -1,0 +1,125 @@
+"""From constructor options, environment and profile to one ``ClientConfig``.
+
+Every option the caller leaves out is read as the AWS SDKs read it: the
+environment first, then the profile, then our documented default.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Mapping
+
+from account_mgmt._config import (
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    GLOBAL_SIGNING_REGION,
+    ClientConfig,
+)
+from account_mgmt._endpoints import configured_endpoint_url, partition_of, resolve_endpoint
+from account_mgmt._quotas import Quota, quotas_for_partition
+from account_mgmt._signing import AwsSession
+from account_mgmt._version import __version__
+from account_mgmt.exceptions import ConfigurationError
+
+
+def _config_bool(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+def _positive(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
+
+
+def check_config(config: ClientConfig) -> None:
+    """Refuse values no request could be made with.
+
+    Raises:
+        ConfigurationError: naming the option.
+    """
+    attempts = config.max_attempts
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+        raise ConfigurationError(f"max_attempts must be an int >= 1, got {attempts!r}")
+    for name in (
+        "connect_timeout",
+        "read_timeout",
+        "total_timeout",
+        "max_pool_connections",
+        "region_opt_concurrency_per_account",
+        "region_opt_concurrency_per_organization",
+    ):
+        _positive(name, getattr(config, name))
+
+
+def resolve_config(
+    aws: AwsSession,
+    *,
+    region_name: str | None,
+    endpoint_url: str | None,
+    max_attempts: int | None,
+    use_fips_endpoint: bool | None,
+    use_dualstack_endpoint: bool | None,
+    verify: bool | str,
+    connect_timeout: float,
+    read_timeout: float,
+    total_timeout: float,
+    max_pool_connections: int,
+    region_opt_concurrency_per_account: int,
+    region_opt_concurrency_per_organization: int,
+) -> ClientConfig:
+    """The client's configuration, every unset option filled from environment or profile.
+
+    Raises:
+        ConfigurationError: an invalid or inconsistent option.
+    """
+    region = region_name or aws.config_variable("region") or GLOBAL_SIGNING_REGION
+    if not isinstance(region, str):
+        raise ConfigurationError(f"region_name must be a string, got {region!r}")
+    if use_fips_endpoint is None:
+        use_fips_endpoint = _config_bool(aws.config_variable("use_fips_endpoint"))
+    if use_dualstack_endpoint is None:
+        use_dualstack_endpoint = _config_bool(aws.config_variable("use_dualstack_endpoint"))
+    endpoint = resolve_endpoint(
+        region_name=region,
+        endpoint_url=configured_endpoint_url(endpoint_url, aws.profile_setting("endpoint_url")),
+        use_fips_endpoint=use_fips_endpoint,
+        use_dualstack_endpoint=use_dualstack_endpoint,
+    )
+    if verify is True:
+        # AWS_CA_BUNDLE or the profile's ca_bundle, as the AWS SDKs read them.
+        bundle = aws.config_variable("ca_bundle")
+        verify = bundle if isinstance(bundle, str) and bundle else True
+    if max_attempts is None:
+        configured = aws.config_variable("max_attempts")
+        max_attempts = int(str(configured)) if configured else DEFAULT_MAX_ATTEMPTS
+    config = ClientConfig(
+        endpoint_url=endpoint.url,
+        signing_region=endpoint.signing_region,
+        region_name=region,
+        max_attempts=max_attempts,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        total_timeout=total_timeout,
+        verify=verify,
+        max_pool_connections=max_pool_connections,
+        max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
+        region_opt_concurrency_per_account=region_opt_concurrency_per_account,
+        region_opt_concurrency_per_organization=region_opt_concurrency_per_organization,
+        user_agent=(
+            f"account_mgmt/{__version__} Python/{platform.python_version()} "
+            f"{platform.system()}/{platform.release()}"
+        ),
+    )
+    check_config(config)
+    return config
+
+
+def rate_quotas(
+    config: ClientConfig, *, rate_limiting: bool, overrides: Mapping[str, Quota] | None
+) -> dict[str, Quota]:
+    """The quota the client paces each operation at; empty when pacing is off."""
+    if not rate_limiting:
+        return {}
+    return {**quotas_for_partition(partition_of(config.region_name)), **(overrides or {})}

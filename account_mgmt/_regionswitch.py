@@ -1,0 +1,129 @@
+"""Enabling and disabling a Region safely: look first, keep under the caps, never resend blindly.
+
+Kept apart from ``AccountClient`` because it is a small protocol of its own:
+read the status (nothing to do if the Region is already there or on its way),
+claim a slot under the concurrency caps (waiting for a Region this process
+set switching to settle if need be), send, and if the answer is lost let
+the Region's status say whether the switch took.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+from account_mgmt._logging import logger
+from account_mgmt._regionopt import PROCESS_GATE
+from account_mgmt._retry import may_have_arrived
+from account_mgmt.exceptions import AccountError, ServiceError, WaiterTimeoutError
+from account_mgmt.models import RegionOptStatus
+
+if TYPE_CHECKING:
+    from account_mgmt._client import AccountClient
+
+ENABLED_STATES: Final[frozenset[str]] = frozenset(
+    {RegionOptStatus.ENABLED, RegionOptStatus.ENABLED_BY_DEFAULT}
+)
+ENABLED_OR_ENABLING: Final = ENABLED_STATES | {RegionOptStatus.ENABLING}
+DISABLED_STATES: Final[frozenset[str]] = frozenset({RegionOptStatus.DISABLED})
+DISABLED_OR_DISABLING: Final = DISABLED_STATES | {RegionOptStatus.DISABLING}
+
+_SELF: Final = "self:"
+
+
+def gate_account(caller: str, account_id: str | None) -> str:
+    """The gate's key for the account acted on (the caller's own when ``account_id`` is None)."""
+    return account_id or _SELF + caller
+
+
+def switch_region(
+    client: AccountClient,
+    send: Callable[[], None],
+    *,
+    caller: str,
+    region_name: str,
+    account_id: str | None,
+    on_the_way: frozenset[str],
+    settled: frozenset[str],
+    wait: bool,
+    timeout: float,
+    poll_interval: float,
+    sleep: Callable[[float], None],
+) -> None:
+    """Bring ``region_name`` to ``settled`` (or on its way there); ``send`` sends the switch."""
+    status = client.get_region_opt_status(region_name=region_name, account_id=account_id)
+    if status.region_opt_status in on_the_way:
+        logger.debug("%s already %s: nothing to send", region_name, status.region_opt_status)
+    else:
+        account = gate_account(caller, account_id)
+        _await_slot(client, caller, account, region_name, timeout, poll_interval, sleep)
+        try:
+            send()
+        except AccountError as exc:
+            if not may_have_arrived(exc):
+                PROCESS_GATE.release(caller, account, region_name)
+                raise
+            # The answer was lost; the Region's status says whether the switch took.
+            after = client.get_region_opt_status(region_name=region_name, account_id=account_id)
+            if after.region_opt_status not in on_the_way:
+                PROCESS_GATE.release(caller, account, region_name)
+                raise
+            logger.info("the lost switch of %s took effect (%s)", region_name, after)
+    if wait:
+        client.wait_for_region_opt_status(
+            region_name=region_name,
+            account_id=account_id,
+            statuses=settled,
+            timeout=timeout,
+            poll_interval=poll_interval,
+        )
+
+
+def _await_slot(
+    client: AccountClient,
+    caller: str,
+    account: str,
+    region_name: str,
+    timeout: float,
+    poll_interval: float,
+    sleep: Callable[[float], None],
+) -> None:
+    """Block until this switch fits under the concurrency caps, polling what is in the way.
+
+    Raises:
+        WaiterTimeoutError: no Region settled within ``timeout``.
+    """
+    caps = {
+        "per_account": client.config.region_opt_concurrency_per_account,
+        "per_organization": client.config.region_opt_concurrency_per_organization,
+    }
+    give_up = time.monotonic() + timeout
+    while not PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
+        for blocking_account, blocking_region in PROCESS_GATE.blocking(caller, account, **caps):
+            try:
+                # Reading a status frees the slot of a Region that has settled.
+                client.get_region_opt_status(
+                    region_name=blocking_region,
+                    account_id=None if blocking_account.startswith(_SELF) else blocking_account,
+                )
+            except ServiceError as exc:
+                # A switch we can no longer see (the account left the organization,
+                # a permission changed) must not block every other one forever.
+                logger.warning(
+                    "cannot read %s in %s (%s); no longer counting it as switching",
+                    blocking_region,
+                    blocking_account,
+                    exc.error_code,
+                )
+                PROCESS_GATE.release(caller, blocking_account, blocking_region)
+        if PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
+            return
+        if time.monotonic() >= give_up:
+            raise WaiterTimeoutError(
+                f"{region_name}: no Region switching under these credentials settled "
+                f"within {timeout:g}s, and the concurrency cap is reached",
+                last_status=None,
+            )
+        logger.info("%s: waiting for a Region switch slot", region_name)
+        sleep(poll_interval)
