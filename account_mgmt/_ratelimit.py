@@ -70,18 +70,22 @@ class _AdaptiveBucket(TokenBucket):
 
 
 class RateLimiterRegistry:
-    """All buckets of the process, keyed by (scope, operation)."""
+    """All buckets of the process, keyed by (scope, operation, quota).
+
+    The quota is part of the key: clients given different quotas for the same
+    identity keep separate buckets rather than resetting one another's.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._buckets: dict[tuple[str, str], _AdaptiveBucket] = {}
+        self._buckets: dict[tuple[str, str, Quota], _AdaptiveBucket] = {}
         self._lock = threading.Lock()
 
     def bucket(self, scope: str, operation: str, quota: Quota) -> _AdaptiveBucket:
-        key = (scope, operation)
+        key = (scope, operation, quota)
         with self._lock:
             found = self._buckets.get(key)
-            if found is None or found.documented != quota:
+            if found is None:
                 found = self._buckets[key] = _AdaptiveBucket(quota, self._clock)
             return found
 

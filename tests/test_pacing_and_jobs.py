@@ -261,3 +261,14 @@ def test_quickstart_main_runs_on_the_emulator(capsys: pytest.CaptureFixture[str]
 
 def test_quickstart_on_aws_needs_accounts(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--aws"]) == 2
+
+
+def test_clients_with_different_quotas_do_not_reset_each_others_buckets() -> None:
+    clock = FakeClock()
+    registry = RateLimiterRegistry(clock)
+    slow = RateLimiter({"PutAccountName": Quota(1.0, 1)}, registry=registry)
+    other = RateLimiter({"PutAccountName": Quota(2.0, 1)}, registry=registry)
+    slow.reserve("KEY", "PutAccountName", None)
+    other.reserve("KEY", "PutAccountName", None)
+    # Still paced: the other client's different quota must not hand this one a fresh bucket.
+    assert slow.reserve("KEY", "PutAccountName", None) > 0
