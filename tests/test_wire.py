@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+import attrs
 import pytest
 import responses
 
@@ -15,7 +16,6 @@ from account_mgmt import (
     AccountInformation,
     AlternateContact,
     AlternateContactType,
-    ContactInformation,
     GetContactInformationResponse,
     GovCloudAccountInformation,
     ListRegionsResponse,
@@ -24,15 +24,13 @@ from account_mgmt import (
     RegionOptStatus,
 )
 
+from . import _data
 from .conftest import ACCESS_KEY, ENDPOINT, SESSION_TOKEN
 
 MEMBER = "111122223333"
-CONTACT = ContactInformation(
-    full_name="Jane Doe",
-    address_line1="1 Main St",
-    city="Seattle",
-    postal_code="98101",
-    country_code="US",
+# The shared contact, plus optional members, and a phone number with dashes.
+CONTACT = attrs.evolve(
+    _data.CONTACT,
     phone_number="+1 206-555-0100",
     state_or_region="WA",
     company_name="Example Corp",
