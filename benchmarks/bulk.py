@@ -1,4 +1,4 @@
-"""Bulk job at the documented quotas: account_mgmt vs boto3 against the same quota-enforcing emulator.
+"""Bulk job at the documented quotas: account_mgmt vs boto3, same quota-enforcing emulator.
 
 Audits the SECURITY contact of N member accounts (GetAlternateContact:
 10/s, burst 15) with 8 threads, as an organization-wide tool would, and sets
@@ -80,38 +80,52 @@ def main() -> None:
         f"{n} accounts, {WORKERS} threads; quota floor: Get {floor_get:.1f}s, Put {floor_put:.1f}s"
     )
     print(
-        f"{'client':<14}{'Get s':>8}{'xfloor':>8}{'Put s':>8}{'xfloor':>8}{'sent':>7}{'429s':>7}{'429 %':>7}{'errors':>8}"
+        f"{'client':<14}{'Get s':>8}{'xfloor':>8}{'Put s':>8}{'xfloor':>8}"
+        f"{'sent':>7}{'429s':>7}{'429 %':>7}{'errors':>8}"
     )
-    for name in ("account_mgmt", "boto3"):
+    for name, make_calls in (("account_mgmt", ours), ("boto3", theirs)):
         # A fresh emulator per client: both start with full server-side buckets.
         with AccountEmulator(member_count=n, enforce_quotas=True) as emulator:
-            accounts = emulator.member_account_ids
-            if name == "account_mgmt":
-                client = emulator.client()
-                get = lambda a: client.get_alternate_contact(
-                    alternate_contact_type="SECURITY", account_id=a
-                )  # noqa: E731
-                put = lambda a: client.put_alternate_contact(  # noqa: E731
-                    alternate_contact_type="SECURITY",
-                    name="Sec",
-                    title="CISO",
-                    email_address="sec@example.com",
-                    phone_number="+1 555 0100",
-                    account_id=a,
-                )
-            else:
-                b3 = boto3_client(emulator)
-                get = lambda a: b3.get_alternate_contact(
-                    AlternateContactType="SECURITY", AccountId=a
-                )  # noqa: E731
-                put = lambda a: b3.put_alternate_contact(
-                    AlternateContactType="SECURITY", AccountId=a, **CONTACT
-                )  # noqa: E731
-            g, p, sent, throttled, errors = run_job(emulator, accounts, get, put)
+            get, put = make_calls(emulator)
+            g, p, sent, throttled, errors = run_job(emulator, emulator.member_account_ids, get, put)
             print(
                 f"{name:<14}{g:>8.1f}{g / floor_get:>8.2f}{p:>8.1f}{p / floor_put:>8.2f}"
                 f"{sent:>7}{throttled:>7}{100 * throttled / sent:>6.1f}%{errors:>8}"
             )
+
+
+Calls = tuple[Callable[[str], Any], Callable[[str], Any]]
+
+
+def ours(emulator: AccountEmulator) -> Calls:
+    client = emulator.client()
+
+    def get(account_id: str) -> Any:
+        return client.get_alternate_contact(
+            alternate_contact_type="SECURITY", account_id=account_id
+        )
+
+    def put(account_id: str) -> Any:
+        return client.put_alternate_contact(
+            alternate_contact_type="SECURITY", name="Sec", title="CISO",
+            email_address="sec@example.com", phone_number="+1 555 0100", account_id=account_id,
+        )  # fmt: skip
+
+    return get, put
+
+
+def theirs(emulator: AccountEmulator) -> Calls:
+    client = boto3_client(emulator)
+
+    def get(account_id: str) -> Any:
+        return client.get_alternate_contact(AlternateContactType="SECURITY", AccountId=account_id)
+
+    def put(account_id: str) -> Any:
+        return client.put_alternate_contact(
+            AlternateContactType="SECURITY", AccountId=account_id, **CONTACT
+        )
+
+    return get, put
 
 
 if __name__ == "__main__":

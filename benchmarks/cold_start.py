@@ -67,7 +67,8 @@ def main() -> None:
     print(f"{'phase':<14}{'account_mgmt':>14}{'boto3':>10}{'ratio':>8}")
     for index, phase in enumerate(("import", "client", "first call")):
         print(
-            f"{phase:<14}{ours[index]:>14.1f}{theirs[index]:>10.1f}{ours[index] / theirs[index]:>8.2f}"
+            f"{phase:<14}{ours[index]:>14.1f}{theirs[index]:>10.1f}"
+            f"{ours[index] / theirs[index]:>8.2f}"
         )
     print(f"{'total':<14}{sum(ours):>14.1f}{sum(theirs):>10.1f}{sum(ours) / sum(theirs):>8.2f}")
 

@@ -9,13 +9,12 @@ own overhead (validation, signing, HTTP, parsing) plus loopback.
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
-from typing import Any
-
 import http.client
 import json
+import time
 import urllib.parse
+from collections.abc import Callable
+from typing import Any
 
 from _common import boto3_client, summary
 
@@ -30,7 +29,9 @@ def floor_call(emulator: AccountEmulator, path: str, payload: dict[str, Any]) ->
     url = emulator.url + path
     headers = sign(
         method="POST", url=url, headers={"Content-Type": "application/json"}, body=body,
-        credentials=FrozenCredentials(credentials.access_key_id, credentials.secret_access_key, None),
+        credentials=FrozenCredentials(
+            credentials.access_key_id, credentials.secret_access_key, None
+        ),
         region="us-east-1", service="account",
     )  # fmt: skip
     parts = urllib.parse.urlsplit(emulator.url)
