@@ -63,8 +63,8 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-def _translate(exc: requests.RequestException) -> TransportError:
-    """The package's error for a requests failure (the caller chains it with ``from``)."""
+def _translate(exc: requests.RequestException) -> TransportError | None:
+    """The package's error for a network failure; None for anything else (a bug: let it out)."""
     text = str(exc)
     if isinstance(exc, requests.exceptions.SSLError):
         return TLSError(f"TLS handshake failed: {text}")
@@ -88,7 +88,7 @@ def _translate(exc: requests.RequestException) -> TransportError:
         ):
             return EndpointConnectionError(f"could not connect: {text}")
         return ConnectionClosedError(f"the connection was closed: {text}")
-    return ConnectionClosedError(f"HTTP failure: {text}")
+    return None
 
 
 def _proxies_for(endpoint_url: str) -> dict[str, str]:
@@ -177,7 +177,10 @@ class RequestsTransport:
                 headers = {name.lower(): value for name, value in response.headers.items()}
                 return HttpResponse(status_code=response.status_code, headers=headers, body=body)
         except requests.RequestException as exc:
-            raise _translate(exc) from exc
+            translated = _translate(exc)
+            if translated is None:
+                raise
+            raise translated from exc
         except urllib3.exceptions.HTTPError as exc:  # raised by the body reads
             raise _translate_urllib3(exc) from exc
 

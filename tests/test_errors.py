@@ -308,6 +308,14 @@ def test_transport_failures_are_translated_and_chained(
     )
 
 
+@responses.activate
+def test_unknown_requests_errors_propagate_untouched(one_shot: AccountClient) -> None:
+    # Not a network failure (a bug somewhere): it must not pass for one and be retried.
+    responses.post(URL, body=requests.exceptions.InvalidHeader("bad header"))
+    with pytest.raises(requests.exceptions.InvalidHeader):
+        call(one_shot)
+
+
 def test_connection_refused_on_loopback_is_an_endpoint_connection_error() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
