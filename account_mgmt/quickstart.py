@@ -21,6 +21,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from typing import TextIO
 
 import attrs
 
@@ -83,7 +84,7 @@ def run(
     max_workers: int,
     poll_interval: float,
     timeout: float,
-    out: object = None,
+    out: TextIO | None = None,
 ) -> _bulk.BulkResult[str]:
     """Secure every account, printing progress; returns every account's outcome."""
     stream = out if out is not None else sys.stdout
@@ -100,7 +101,7 @@ def run(
         print(
             f"[{done:>{width}}/{len(account_ids)}] {outcome.account_id}  {text}  "
             f"({outcome.seconds:.1f}s)",
-            file=stream,  # type: ignore[arg-type]
+            file=stream,
             flush=True,
         )
 

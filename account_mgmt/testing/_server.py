@@ -67,7 +67,7 @@ class _FaultPlan:
 
     def __init__(self, rng: random.Random) -> None:
         self._lock = threading.Lock()
-        self._counted: list[list[Any]] = []  # [fault, remaining]
+        self._counted: list[tuple[Fault, int]] = []  # (fault, how many more times)
         self._sampled: list[tuple[Fault, float]] = []
         self._rng = rng
 
@@ -75,8 +75,8 @@ class _FaultPlan:
         with self._lock:
             if probability is not None:
                 self._sampled.append((fault, probability))
-            else:
-                self._counted.append([fault, count if count is not None else 1])
+            elif count is None or count > 0:
+                self._counted.append((fault, count if count is not None else 1))
 
     def clear(self) -> None:
         with self._lock:
@@ -85,12 +85,13 @@ class _FaultPlan:
 
     def take(self, operation: str) -> Fault | None:
         with self._lock:
-            for entry in self._counted:
-                fault, remaining = entry
-                if remaining > 0 and fault.operation in (None, operation):
-                    entry[1] -= 1
-                    self._counted = [e for e in self._counted if e[1] > 0]
-                    return fault  # type: ignore[no-any-return]
+            for index, (fault, remaining) in enumerate(self._counted):
+                if fault.operation in (None, operation):
+                    if remaining > 1:
+                        self._counted[index] = (fault, remaining - 1)
+                    else:
+                        del self._counted[index]
+                    return fault
             for fault, probability in self._sampled:
                 if fault.operation in (None, operation) and self._rng.random() < probability:
                     return fault
