@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 
-import botocore.auth
-import botocore.awsrequest
-import botocore.credentials
 import pytest
 
 from account_mgmt import (
@@ -19,7 +15,7 @@ from account_mgmt import (
     ParamValidationError,
     ServiceError,
 )
-from account_mgmt._signing import FrozenCredentials, sign
+from account_mgmt._signing import FrozenCredentials
 
 from ._canned_server import CannedServer
 
@@ -169,52 +165,3 @@ def test_credentials_snapshot_repr_hides_the_secret() -> None:
     creds = FrozenCredentials("AKIDEXAMPLE", CANARIES["secret_key"], CANARIES["token"])
     assert CANARIES["secret_key"] not in repr(creds)
     assert CANARIES["token"] not in repr(creds)
-
-
-def test_signature_is_exactly_botocores(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Our signer (which avoids botocore's logging) must match SigV4Auth.add_auth bit for bit."""
-    now = datetime.datetime(2026, 11, 27, 12, 0, 0, tzinfo=datetime.UTC)
-    url = "https://account.us-east-1.amazonaws.com/getAlternateContact"
-    body = b'{"AlternateContactType":"SECURITY"}'
-    headers = {"Content-Type": "application/json", "User-Agent": "ua"}
-    ours = sign(
-        method="POST",
-        url=url,
-        headers=headers,
-        body=body,
-        credentials=FrozenCredentials("AKIDEXAMPLE", "s3cr3t", "tok"),
-        region="us-east-1",
-        service="account",
-        now=now,
-    )
-    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: now)
-    reference = botocore.awsrequest.AWSRequest(method="POST", url=url, data=body, headers=headers)
-    botocore.auth.SigV4Auth(
-        botocore.credentials.Credentials("AKIDEXAMPLE", "s3cr3t", "tok"), "account", "us-east-1"
-    ).add_auth(reference)
-    assert ours["Authorization"] == reference.headers["Authorization"]
-    assert ours["X-Amz-Date"] == reference.headers["X-Amz-Date"]
-
-
-def test_resigning_replaces_stale_signing_headers() -> None:
-    creds = FrozenCredentials("AKIDEXAMPLE", "s3cr3t", None)
-    first = sign(
-        method="POST",
-        url="https://h/x",
-        headers={},
-        body=b"",
-        credentials=creds,
-        region="us-east-1",
-        service="account",
-    )
-    again = sign(
-        method="POST",
-        url="https://h/x",
-        headers={**first, "X-Amz-Security-Token": "old"},
-        body=b"",
-        credentials=creds,
-        region="us-east-1",
-        service="account",
-    )
-    assert "X-Amz-Security-Token" not in again
-    assert again["Authorization"].startswith("AWS4-HMAC-SHA256 ")
