@@ -9,6 +9,7 @@ mistaken for a network fault and retried.
 
 from __future__ import annotations
 
+import functools
 import time
 import urllib.parse
 import urllib.request
@@ -19,6 +20,8 @@ import attrs
 import requests
 import requests.adapters
 import requests.structures
+import urllib3
+import urllib3.connectionpool
 import urllib3.exceptions
 
 from account_mgmt.exceptions import (
@@ -110,6 +113,60 @@ def _translate_urllib3(exc: urllib3.exceptions.HTTPError) -> TransportError:
     return ConnectionClosedError(f"the answer was cut off: {exc}")
 
 
+@functools.lru_cache(maxsize=16)
+def _origin(url: str) -> tuple[str, str]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+class _EndpointAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter for one endpoint that never sets cookies.
+
+    Both overrides use the hooks requests documents for subclasses. Per call,
+    the stock adapter re-parses the URL and re-derives the pool key to find a
+    pool that for a fixed endpoint is always the same one, and builds a
+    cookie jar and a copy of the headers for every answer; AWS APIs set no
+    cookies and we read headers once. Through a proxy the stock path is kept.
+    """
+
+    def __init__(self, *, pool_maxsize: int) -> None:
+        super().__init__(pool_connections=1, pool_maxsize=pool_maxsize, max_retries=0)
+        self._pools: dict[tuple[str, str, object], urllib3.connectionpool.ConnectionPool] = {}
+
+    def get_connection_with_tls_context(
+        self,
+        request: requests.PreparedRequest,
+        verify: bool | str | None,
+        proxies: Mapping[str, str] | None = None,
+        cert: str | tuple[str, str] | None = None,
+    ) -> urllib3.connectionpool.ConnectionPool:
+        if proxies or request.url is None:
+            return super().get_connection_with_tls_context(request, verify, proxies, cert)
+        key = (*_origin(request.url), verify)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = super().get_connection_with_tls_context(request, verify, proxies, cert)
+            self._pools[key] = pool
+        return pool
+
+    def build_response(
+        self, req: requests.PreparedRequest, resp: urllib3.BaseHTTPResponse
+    ) -> requests.Response:
+        response = requests.Response()
+        response.status_code = resp.status
+        response.headers = requests.structures.CaseInsensitiveDict()
+        response.raw = resp
+        response.reason = resp.reason or ""
+        response.url = req.url or ""
+        response.request = req
+        response.connection = self
+        return response
+
+    def close(self) -> None:
+        self._pools.clear()
+        super().close()
+
+
 class RequestsTransport:
     """A thread-safe pooled HTTP transport. Redirects are never followed.
 
@@ -136,9 +193,7 @@ class RequestsTransport:
         # and with trust_env it rescans os.environ for proxies twice per request
         # and may add netrc credentials. The endpoint never changes, so its proxy
         # is resolved once here from the same environment variables.
-        self._adapter = requests.adapters.HTTPAdapter(
-            pool_connections=1, pool_maxsize=max_pool_connections, max_retries=0
-        )
+        self._adapter = _EndpointAdapter(pool_maxsize=max_pool_connections)
         self._proxies = _proxies_for(endpoint_url)
 
     def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
@@ -173,8 +228,9 @@ class RequestsTransport:
                 proxies=self._proxies,
             )
             with response:
-                body = self._read_body(response, deadline)
-                headers = {name.lower(): value for name, value in response.headers.items()}
+                raw = response.raw
+                headers = {name.lower(): value for name, value in raw.headers.items()}
+                body = self._read_body(raw, headers.get("content-length", ""), deadline)
                 return HttpResponse(status_code=response.status_code, headers=headers, body=body)
         except requests.RequestException as exc:
             translated = _translate(exc)
@@ -184,8 +240,9 @@ class RequestsTransport:
         except urllib3.exceptions.HTTPError as exc:  # raised by the body reads
             raise _translate_urllib3(exc) from exc
 
-    def _read_body(self, response: requests.Response, deadline: float | None) -> bytes:
-        declared = response.headers.get("content-length", "")
+    def _read_body(
+        self, raw: urllib3.BaseHTTPResponse, declared: str, deadline: float | None
+    ) -> bytes:
         limit = self._max_response_bytes
         if declared.isdigit() and int(declared) > limit:
             raise ResponseTooLargeError(
@@ -196,7 +253,7 @@ class RequestsTransport:
         while True:
             # read1 returns what has arrived (at least a byte) rather than waiting
             # to fill the buffer, so the deadline is checked as bytes trickle in.
-            chunk = response.raw.read1(_CHUNK_BYTES, decode_content=True)
+            chunk = raw.read1(_CHUNK_BYTES, decode_content=True)
             if not chunk:
                 break
             size += len(chunk)

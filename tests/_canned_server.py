@@ -20,13 +20,18 @@ class CannedServer:
     def __init__(self, replies: list[Reply]) -> None:
         self.replies = list(replies)
         self.requests: list[tuple[str, dict[str, str], bytes]] = []
+        self.client_ports: list[int] = []
+        """The client's port for each request: one port, one connection."""
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive unless a reply says otherwise
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 outer.requests.append((self.path, dict(self.headers.items()), body))
+                outer.client_ports.append(self.client_address[1])
                 status, headers, payload = (
                     outer.replies.pop(0) if outer.replies else (200, {}, b"{}")
                 )

@@ -15,13 +15,14 @@ ACCESS_KEY = "AKIDCANARYACCESS0001"
 SECRET_KEY = "canary-secret-key-0123456789abcdefghijkl"
 SESSION_TOKEN = "canary-session-token-ZYXWVUTSRQ"
 ENDPOINT = "https://account.us-east-1.amazonaws.com"
+_PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 
 
 @pytest.fixture(autouse=True)
 def isolated_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test reads the developer's AWS config or credentials, or reaches IMDS."""
+    """No test reads the developer's AWS config, credentials or proxy, or reaches IMDS."""
     for name in list(os.environ):
-        if name.startswith("AWS_"):
+        if name.startswith("AWS_") or name.lower() in _PROXY_VARIABLES:
             monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))

@@ -1,0 +1,119 @@
+"""The HTTP transport on a real loopback server: connection reuse and proxies."""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import threading
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+
+from account_mgmt import AccountClient
+from account_mgmt.testing import AccountEmulator
+
+from ._canned_server import CannedServer
+
+_ACCOUNT_INFO = b'{"AccountId":"123456789012","AccountName":"a","AccountCreatedDate":0}'
+
+
+def _client(url: str) -> AccountClient:
+    return AccountClient(
+        endpoint_url=url,
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+        rate_limiting=False,
+    )
+
+
+def test_calls_share_one_keep_alive_connection() -> None:
+    replies = [(200, {"Content-Type": "application/json"}, _ACCOUNT_INFO)] * 5
+    with CannedServer(replies).running() as server, _client(server.url) as client:
+        for _ in range(5):
+            assert client.get_account_information().account_id == "123456789012"
+    assert len(server.client_ports) == 5
+    assert len(set(server.client_ports)) == 1
+
+
+def test_a_closed_client_opens_a_fresh_connection_when_used_again() -> None:
+    replies = [(200, {"Content-Type": "application/json"}, _ACCOUNT_INFO)] * 2
+    with CannedServer(replies).running() as server:
+        client = _client(server.url)
+        client.get_account_information()
+        client.close()
+        client.get_account_information()
+    assert len(set(server.client_ports)) == 2
+
+
+class _ForwardingProxy:
+    """A plain HTTP forward proxy on 127.0.0.1 that records the request lines it relays."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                outer.seen.append(self.path)
+                target = urllib.parse.urlsplit(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                upstream = http.client.HTTPConnection(target.hostname or "", target.port)
+                upstream.request("POST", target.path, body=body, headers=dict(self.headers))
+                answer = upstream.getresponse()
+                payload = answer.read()
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in ("content-length", "connection", "date", "server"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                upstream.close()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> _ForwardingProxy:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def proxy() -> Iterator[_ForwardingProxy]:
+    with _ForwardingProxy() as running:
+        yield running
+
+
+def test_http_proxy_from_the_environment_carries_signed_calls(
+    proxy: _ForwardingProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    with AccountEmulator(member_count=1) as emulator, emulator.client() as client:
+        info = client.get_account_information()
+        regions = client.list_regions(max_results=5)
+    assert info.account_id == emulator.management_account_id
+    assert len(regions.regions) == 5
+    assert proxy.seen == [
+        f"{emulator.url}/getAccountInformation",
+        f"{emulator.url}/listRegions",
+    ]  # the emulator verified the signature of both
+
+
+def test_no_proxy_sends_calls_straight_to_the_endpoint(
+    proxy: _ForwardingProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with AccountEmulator(member_count=1) as emulator, emulator.client() as client:
+        client.get_account_information()
+    assert proxy.seen == []
