@@ -41,8 +41,11 @@ class ResolvedEndpoint:
 @functools.cache
 def _provider() -> Any:
     # Loaded once per process: the rule set and partition data never change at run time.
+    # Not load_service_model: it first lists every service botocore ships (~450
+    # directory reads, most of a cold client's construction) to check the name.
     loader = botocore.loaders.create_loader()
-    ruleset = loader.load_service_model("account", "endpoint-rule-set-1")
+    version = loader.determine_latest_version("account", "endpoint-rule-set-1")
+    ruleset = loader.load_data(f"account/{version}/endpoint-rule-set-1")
     return botocore.endpoint_provider.EndpointProvider(ruleset, loader.load_data("partitions"))
 
 

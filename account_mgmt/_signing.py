@@ -19,6 +19,7 @@ import hashlib
 import threading
 import urllib.parse
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 import botocore.auth
@@ -46,6 +47,28 @@ class FrozenCredentials:
         return f"FrozenCredentials(access_key={self.access_key[:4]}..., secret_key=<redacted>)"
 
 
+class _BotocoreSession(botocore.session.Session):  # type: ignore[misc]  # botocore is untyped
+    """botocore's Session, registering its ~120 built-in event handlers only when needed.
+
+    Those handlers serve botocore clients, and registering them was most of a
+    client's construction time. This package builds no botocore client; only
+    the credential chain does (STS for assume-role and web identity, SSO),
+    and ``create_client`` registers them first.
+    """
+
+    def __init__(self, *, profile: str | None) -> None:
+        super().__init__(profile=profile, include_builtin_handlers=False)
+        self._handlers_lock = threading.Lock()
+        self._handlers_registered = False
+
+    def create_client(self, *args: Any, **kwargs: Any) -> Any:
+        with self._handlers_lock:
+            if not self._handlers_registered:
+                self._register_builtin_handlers(self._events)
+                self._handlers_registered = True
+        return super().create_client(*args, **kwargs)
+
+
 class AwsSession:
     """The botocore session behind one client family: profile, config, credentials.
 
@@ -66,7 +89,7 @@ class AwsSession:
                 "aws_access_key_id and aws_secret_access_key must be given together"
             )
         try:
-            self._session = botocore.session.Session(profile=profile_name)
+            self._session = _BotocoreSession(profile=profile_name)
             # Touch the profile now so a misspelt profile fails at construction.
             self._session.get_scoped_config()
         except botocore.exceptions.BotoCoreError as exc:
