@@ -3,6 +3,12 @@
 Quotas are off so the server answers at once; the figures are the clients'
 own overhead (validation, signing, HTTP, parsing) plus loopback.
 
+It also times the HTTP stacks alone, replaying one pre-signed request with
+no validation, signing or parsing: bare http.client, a urllib3 pool, and
+requests' HTTPAdapter. The last is the floor for any client built on
+requests, as this one is; comparing it with half of boto3's median shows
+how much of the target the HTTP library leaves.
+
     python benchmarks/latency.py [--calls 1000]
 """
 
@@ -16,14 +22,19 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+import requests
+import requests.adapters
+import urllib3
 from _common import boto3_client, summary
 
 from account_mgmt._signing import FrozenCredentials, sign
 from account_mgmt.testing import AccountEmulator
 
 
-def floor_call(emulator: AccountEmulator, path: str, payload: dict[str, Any]) -> Callable[[], Any]:
-    """The server's own time: one keep-alive connection replaying a pre-signed request."""
+def presigned(
+    emulator: AccountEmulator, path: str, payload: dict[str, Any]
+) -> tuple[bytes, dict[str, str]]:
+    """A body and the headers signing it, to replay without any client-side work."""
     credentials = emulator.credentials_for()
     body = json.dumps(payload).encode()
     url = emulator.url + path
@@ -34,6 +45,13 @@ def floor_call(emulator: AccountEmulator, path: str, payload: dict[str, Any]) ->
         ),
         region="us-east-1", service="account",
     )  # fmt: skip
+    headers["Content-Length"] = str(len(body))
+    return body, headers
+
+
+def floor_call(emulator: AccountEmulator, path: str, payload: dict[str, Any]) -> Callable[[], Any]:
+    """The server's own time: one keep-alive connection replaying a pre-signed request."""
+    body, headers = presigned(emulator, path, payload)
     parts = urllib.parse.urlsplit(emulator.url)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
 
@@ -42,6 +60,38 @@ def floor_call(emulator: AccountEmulator, path: str, payload: dict[str, Any]) ->
         response = connection.getresponse()
         response.read()
         assert response.status == 200, response.status
+
+    return call
+
+
+def urllib3_call(
+    emulator: AccountEmulator, path: str, payload: dict[str, Any]
+) -> Callable[[], Any]:
+    """The same replay through a urllib3 connection pool (what requests and botocore use)."""
+    body, headers = presigned(emulator, path, payload)
+    parts = urllib.parse.urlsplit(emulator.url)
+    pool = urllib3.HTTPConnectionPool(parts.hostname or "127.0.0.1", parts.port, maxsize=1)
+
+    def call() -> None:
+        response = pool.urlopen("POST", path, body=body, headers=headers, retries=False)
+        assert response.status == 200, response.status
+
+    return call
+
+
+def requests_call(
+    emulator: AccountEmulator, path: str, payload: dict[str, Any]
+) -> Callable[[], Any]:
+    """The same replay through requests' HTTPAdapter, the layer this client sends with."""
+    body, headers = presigned(emulator, path, payload)
+    adapter = requests.adapters.HTTPAdapter(max_retries=0)
+
+    def call() -> None:
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method="POST", url=emulator.url + path, headers=headers, data=body)
+        response = adapter.send(prepared, timeout=(5, 5))
+        assert response.status_code == 200, response.status_code
+        assert response.content
 
     return call
 
@@ -85,6 +135,7 @@ def main() -> None:
             f"{'operation':<26}{'ours med':>9}{'ours p99':>9}{'boto3 med':>10}{'boto3 p99':>10}"
             f"{'floor':>7}{'ratio':>7}{'overhead ratio':>16}"
         )
+        medians: dict[str, float] = {}
         for name, (mine, boto, floor) in cases.items():
             # Interleave runs so machine noise hits all three alike.
             half = args.calls // 2
@@ -95,6 +146,20 @@ def main() -> None:
                 f"{name:<26}{am:>9.3f}{ap:>9.3f}{bm:>10.3f}{bp:>10.3f}{fm:>7.3f}"
                 f"{am / bm:>7.2f}{(am - fm) / (bm - fm):>16.2f}"
             )
+            medians[name] = bm
+        member_payload = {"AccountId": member}
+        stacks = {
+            "bare http.client": floor_call(emulator, "/getAccountInformation", member_payload),
+            "urllib3 pool": urllib3_call(emulator, "/getAccountInformation", member_payload),
+            "requests HTTPAdapter": requests_call(
+                emulator, "/getAccountInformation", member_payload
+            ),
+        }
+        half = medians["GetAccountInformation"] / 2
+        print(f"\nHTTP stacks alone, GetAccountInformation replayed (half of boto3: {half:.3f})")
+        for name, call in stacks.items():
+            median, _ = summary(measure(call, args.calls))
+            print(f"{name:<26}{median:>9.3f}  = {median / half:.2f}x half of boto3")
 
 
 if __name__ == "__main__":
