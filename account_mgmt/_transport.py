@@ -10,20 +10,25 @@ mistaken for a network fault and retried.
 from __future__ import annotations
 
 import functools
+import socket
+import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 import attrs
 import requests
 import requests.adapters
 import requests.structures
 import urllib3
+import urllib3.connection
 import urllib3.connectionpool
 import urllib3.exceptions
+import urllib3.response
 
+from account_mgmt._watchdog import WATCHDOG
 from account_mgmt.exceptions import (
     ConnectionClosedError,
     ConnectTimeoutError,
@@ -113,6 +118,55 @@ def _translate_urllib3(exc: urllib3.exceptions.HTTPError) -> TransportError:
     return ConnectionClosedError(f"the answer was cut off: {exc}")
 
 
+_waiting = threading.local()
+"""The deadline of the exchange this thread is running, for its connection to read."""
+
+
+def _headers_by_deadline(
+    sock: socket.socket | None, getresponse: Callable[[], urllib3.response.HTTPResponse]
+) -> urllib3.response.HTTPResponse:
+    """``getresponse()`` (which reads the status line and headers), watched by
+    ``WATCHDOG`` so the call's deadline cuts it off."""
+    deadline: float | None = getattr(_waiting, "deadline", None)
+    if deadline is None or sock is None:
+        return getresponse()
+    watch = WATCHDOG.watch(sock, deadline)
+    try:
+        response = getresponse()
+    except Exception as exc:
+        if watch.fired:
+            raise ReadTimeoutError(
+                "the call's total_timeout passed while waiting for the answer's headers"
+            ) from exc
+        raise
+    finally:
+        WATCHDOG.release(watch)
+    if watch.fired:  # the headers made it, but the socket is shut: the body cannot
+        raise ReadTimeoutError("the call's total_timeout passed as the answer began")
+    return response
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3 does
+        return _headers_by_deadline(self.sock, super().getresponse)
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3 does
+        return _headers_by_deadline(self.sock, super().getresponse)
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
 @functools.lru_cache(maxsize=16)
 def _origin(url: str) -> tuple[str, str]:
     parts = urllib.parse.urlsplit(url)
@@ -122,16 +176,26 @@ def _origin(url: str) -> tuple[str, str]:
 class _EndpointAdapter(requests.adapters.HTTPAdapter):
     """requests' adapter for one endpoint that never sets cookies.
 
-    Both overrides use the hooks requests documents for subclasses. Per call,
-    the stock adapter re-parses the URL and re-derives the pool key to find a
+    Every override is a hook requests documents for subclasses. Per call, the
+    stock adapter re-parses the URL and re-derives the pool key to find a
     pool that for a fixed endpoint is always the same one, and builds a
     cookie jar and a copy of the headers for every answer; AWS APIs set no
-    cookies and we read headers once. Through a proxy the stock path is kept.
+    cookies and we read headers once. Through a proxy the stock lookup is
+    kept. Its pools, direct or proxied, make deadline-watched connections.
     """
 
     def __init__(self, *, pool_maxsize: int) -> None:
         super().__init__(pool_connections=1, pool_maxsize=pool_maxsize, max_retries=0)
         self._pools: dict[tuple[str, str, object], urllib3.connectionpool.ConnectionPool] = {}
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
 
     def get_connection_with_tls_context(
         self,
@@ -199,10 +263,11 @@ class RequestsTransport:
     def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
         """Send one request and read the whole answer, by ``deadline`` (monotonic) if given.
 
-        Connect and read timeouts are cut to what is left before the deadline,
-        and the body is read in pieces as they arrive so a server that drips
-        bytes is cut off at the deadline. (A server dripping its status line
-        and headers is bounded by the read timeout per byte only.)
+        Connect and read timeouts are cut to what is left before the deadline;
+        the wait for the status line and headers is cut off by the deadline
+        watchdog, and the body is read in pieces as they arrive with the
+        deadline checked between them, so a server that drips bytes cannot
+        hold the call past its deadline.
 
         Raises:
             TransportError: a subclass saying what failed and whether the
@@ -220,13 +285,17 @@ class RequestsTransport:
             if deadline is not None:
                 left = max(0.001, deadline - time.monotonic())
                 timeout = (min(timeout[0], left), min(timeout[1], left))
-            response = self._adapter.send(
-                prepared,
-                stream=True,
-                timeout=timeout,
-                verify=self._verify,
-                proxies=self._proxies,
-            )
+            _waiting.deadline = deadline
+            try:
+                response = self._adapter.send(
+                    prepared,
+                    stream=True,
+                    timeout=timeout,
+                    verify=self._verify,
+                    proxies=self._proxies,
+                )
+            finally:
+                _waiting.deadline = None
             with response:
                 raw = response.raw
                 headers = {name.lower(): value for name, value in raw.headers.items()}

@@ -25,9 +25,13 @@ from account_mgmt.testing import AccountEmulator, FaultKind
 from .conftest import ENDPOINT, RecordingSleep
 
 
-@pytest.fixture
-def dripping_server() -> Iterator[str]:
-    """Answers 200 with a 60-byte body, one byte every 0.1 s: a read timeout never fires."""
+@pytest.fixture(params=["body", "headers"])
+def dripping_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Answers 200 one byte every 0.1 s, from the body on or from the status line on.
+
+    Every byte comes well within any read timeout, so only the deadline can end it.
+    """
+    drip_from_status_line = request.param == "headers"
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
@@ -43,10 +47,14 @@ def dripping_server() -> Iterator[str]:
             with connection:
                 connection.recv(65536)
                 body = b'{"AccountId": "111122223333", "AccountName": "dripping.........."}'
-                connection.sendall(
+                head = (
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                     + f"Content-Length: {len(body)}\r\n\r\n".encode()
                 )
+                if drip_from_status_line:
+                    body = head + body
+                else:
+                    connection.sendall(head)
                 for byte in body:
                     if stop.is_set():
                         break
@@ -72,7 +80,7 @@ def test_a_dripping_server_cannot_hold_a_call_past_its_deadline(dripping_server:
         started = time.monotonic()
         with pytest.raises(ReadTimeoutError, match="total_timeout"):
             client.get_account_information()
-        assert time.monotonic() - started < 2.0  # the body alone would take 6 s
+        assert time.monotonic() - started < 2.0  # the drip would take 6 s or more
 
 
 def test_a_silent_server_is_cut_at_the_deadline_not_the_read_timeout() -> None:

@@ -1,16 +1,19 @@
-"""The HTTP transport on a real loopback server: connection reuse and proxies."""
+"""The HTTP transport on real loopback sockets: connection reuse, proxies, the deadline watchdog."""
 
 from __future__ import annotations
 
 import http.client
 import http.server
+import socket
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 
 import pytest
 
 from account_mgmt import AccountClient
+from account_mgmt._watchdog import WATCHDOG
 from account_mgmt.testing import AccountEmulator
 
 from ._canned_server import CannedServer
@@ -117,3 +120,41 @@ def test_no_proxy_sends_calls_straight_to_the_endpoint(
     with AccountEmulator(member_count=1) as emulator, emulator.client() as client:
         client.get_account_information()
     assert proxy.seen == []
+
+
+def test_the_watchdog_cuts_a_blocked_read_off_at_its_deadline() -> None:
+    ours, peer = socket.socketpair()
+    with ours, peer:
+        watch = WATCHDOG.watch(ours, time.monotonic() + 0.2)
+        try:
+            ours.settimeout(10)
+            assert ours.recv(1) == b""  # shut down under the blocked read
+        finally:
+            WATCHDOG.release(watch)
+        assert watch.fired
+
+
+def test_a_released_watch_never_touches_its_socket() -> None:
+    ours, peer = socket.socketpair()
+    with ours, peer:
+        WATCHDOG.release(WATCHDOG.watch(ours, time.monotonic() + 0.05))
+        time.sleep(0.2)
+        peer.sendall(b"x")
+        ours.settimeout(5)
+        assert ours.recv(1) == b"x"
+
+
+def test_an_earlier_deadline_wakes_a_watchdog_sleeping_towards_a_later_one() -> None:
+    late, late_peer = socket.socketpair()
+    soon, soon_peer = socket.socketpair()
+    with late, late_peer, soon, soon_peer:
+        far = WATCHDOG.watch(late, time.monotonic() + 300)
+        near = WATCHDOG.watch(soon, time.monotonic() + 0.2)
+        try:
+            soon.settimeout(10)
+            assert soon.recv(1) == b""
+            assert near.fired
+            assert not far.fired
+        finally:
+            WATCHDOG.release(near)
+            WATCHDOG.release(far)
