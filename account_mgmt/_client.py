@@ -19,6 +19,7 @@ from account_mgmt._config import (
     DEFAULT_TOTAL_TIMEOUT,
     ClientConfig,
 )
+from account_mgmt._credentials import AwsSession
 from account_mgmt._invoker import ClockOffset, Invoker, utc_now
 from account_mgmt._logging import logger
 from account_mgmt._options import check_config, rate_quotas, resolve_config
@@ -30,7 +31,6 @@ from account_mgmt._quotas import (
 from account_mgmt._ratelimit import RateLimiter
 from account_mgmt._regionopt import PROCESS_GATE
 from account_mgmt._retry import RetryQuota, may_have_arrived
-from account_mgmt._signing import AwsSession
 from account_mgmt._waiters import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,

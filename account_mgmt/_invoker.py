@@ -17,10 +17,11 @@ from typing import TypeVar
 from account_mgmt import _operations as ops
 from account_mgmt import _protocol
 from account_mgmt._config import SERVICE_SIGNING_NAME, ClientConfig
+from account_mgmt._credentials import AwsSession
 from account_mgmt._logging import logger, safe_headers
 from account_mgmt._ratelimit import RateLimiter
 from account_mgmt._retry import RetryPolicy, RetryQuota, is_throttling
-from account_mgmt._signing import AwsSession, sign
+from account_mgmt._signing import sign
 from account_mgmt._transport import HttpRequest, RequestsTransport, Transport
 from account_mgmt._validation import validate_input
 from account_mgmt.exceptions import (

@@ -15,9 +15,9 @@ from account_mgmt._config import (
     GLOBAL_SIGNING_REGION,
     ClientConfig,
 )
+from account_mgmt._credentials import AwsSession
 from account_mgmt._endpoints import configured_endpoint_url, partition_of, resolve_endpoint
 from account_mgmt._quotas import Quota, quotas_for_partition
-from account_mgmt._signing import AwsSession
 from account_mgmt._version import __version__
 from account_mgmt.exceptions import ConfigurationError
 

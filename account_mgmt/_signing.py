@@ -1,14 +1,9 @@
-"""Credentials and SigV4 signing, from botocore.
+"""SigV4 signing, with botocore's ``SigV4Auth``.
 
-botocore brings the whole default credential chain (environment, shared
-files, SSO, assume-role, web identity, container and instance metadata) and
-the profile's configuration. Its errors are translated here into
-``CredentialsError``; no botocore type leaves this module.
-
-We sign with botocore's ``SigV4Auth`` building blocks but not its
-``add_auth``: that method logs the canonical request (session token
-included) and the signature at DEBUG on ``botocore.auth``, which any
-application that turns on DEBUG logging would then write to its logs.
+We sign with its building blocks but not its ``add_auth``: that method logs
+the canonical request (session token included) and the signature at DEBUG
+on ``botocore.auth``, which any application that turns on DEBUG logging
+would then write to its logs. No botocore type leaves this module.
 """
 
 from __future__ import annotations
@@ -16,20 +11,14 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
-import threading
 import urllib.parse
 from collections.abc import Mapping
-from typing import Any
 
 import attrs
 import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
-import botocore.exceptions
-import botocore.session
 import botocore.utils
-
-from account_mgmt.exceptions import CredentialsError, NoCredentialsError
 
 _SIGNING_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
 _UNSIGNED_HEADERS = frozenset(botocore.auth.SIGNED_HEADERS_BLACKLIST)
@@ -45,104 +34,6 @@ class FrozenCredentials:
 
     def __repr__(self) -> str:
         return f"FrozenCredentials(access_key={self.access_key[:4]}..., secret_key=<redacted>)"
-
-
-class _BotocoreSession(botocore.session.Session):  # type: ignore[misc]  # botocore is untyped
-    """botocore's Session, registering its ~120 built-in event handlers only when needed.
-
-    Those handlers serve botocore clients, and registering them was most of a
-    client's construction time. This package builds no botocore client; only
-    the credential chain does (STS for assume-role and web identity, SSO),
-    and ``create_client`` registers them first.
-    """
-
-    def __init__(self, *, profile: str | None) -> None:
-        super().__init__(profile=profile, include_builtin_handlers=False)
-        self._handlers_lock = threading.Lock()
-        self._handlers_registered = False
-
-    def create_client(self, *args: Any, **kwargs: Any) -> Any:
-        with self._handlers_lock:
-            if not self._handlers_registered:
-                self._register_builtin_handlers(self._events)
-                self._handlers_registered = True
-        return super().create_client(*args, **kwargs)
-
-
-class AwsSession:
-    """The botocore session behind one client family: profile, config, credentials.
-
-    Credentials are resolved lazily (the first call, not the constructor, may
-    reach SSO or IMDS) and then refreshed by botocore as they near expiry.
-    """
-
-    def __init__(
-        self,
-        *,
-        profile_name: str | None = None,
-        aws_access_key_id: str | None = None,
-        aws_secret_access_key: str | None = None,
-        aws_session_token: str | None = None,
-    ) -> None:
-        if (aws_access_key_id is None) != (aws_secret_access_key is None):
-            raise CredentialsError(
-                "aws_access_key_id and aws_secret_access_key must be given together"
-            )
-        try:
-            self._session = _BotocoreSession(profile=profile_name)
-            # Touch the profile now so a misspelt profile fails at construction.
-            self._session.get_scoped_config()
-        except botocore.exceptions.BotoCoreError as exc:
-            raise CredentialsError(str(exc)) from exc
-        self._explicit: botocore.credentials.Credentials | None = None
-        if aws_access_key_id is not None and aws_secret_access_key is not None:
-            self._explicit = botocore.credentials.Credentials(
-                aws_access_key_id, aws_secret_access_key, aws_session_token
-            )
-        self._resolved: botocore.credentials.Credentials | None = self._explicit
-        self._lock = threading.Lock()
-
-    def config_variable(self, name: str) -> object:
-        """A setting from the environment or the profile (``region``, ``max_attempts``...)."""
-        try:
-            return self._session.get_config_variable(name)
-        except botocore.exceptions.BotoCoreError as exc:
-            raise CredentialsError(str(exc)) from exc
-
-    def profile_setting(self, name: str) -> object:
-        """A raw key of the active profile in the shared config file, or None."""
-        return self._session.get_scoped_config().get(name)
-
-    def credentials(self) -> FrozenCredentials:
-        """The current credentials, refreshed if they are about to expire.
-
-        Raises:
-            NoCredentialsError: nothing in the chain had credentials.
-            CredentialsError: a provider failed (expired SSO token, bad role...).
-        """
-        with self._lock:
-            if self._resolved is None:
-                try:
-                    self._resolved = self._session.get_credentials()
-                except botocore.exceptions.BotoCoreError as exc:
-                    raise CredentialsError(str(exc)) from exc
-                if self._resolved is None:
-                    raise NoCredentialsError(
-                        "no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
-                        "a profile, SSO, or run where a role is available"
-                    )
-            resolved = self._resolved
-        try:
-            frozen = resolved.get_frozen_credentials()
-        except botocore.exceptions.BotoCoreError as exc:
-            raise CredentialsError(str(exc)) from exc
-        return FrozenCredentials(frozen.access_key, frozen.secret_key, frozen.token)
-
-    def force_refresh(self) -> None:
-        """Drop cached credentials so the next call walks the chain again."""
-        with self._lock:
-            if self._explicit is None:
-                self._resolved = None
 
 
 @attrs.frozen

@@ -10,12 +10,16 @@ unnoticed.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
+import botocore.exceptions
+import botocore.session
 import pytest
 
-from account_mgmt import AccountClient
+from account_mgmt import AccountClient, CredentialsError
+from account_mgmt._credentials import _SharedConfig
 
 from ._canned_server import CannedServer
 
@@ -88,3 +92,138 @@ def test_explicit_keys_win_over_the_environment(monkeypatch: pytest.MonkeyPatch)
     )
     assert access_key == "AKIDEXPLICIT00000001"
     assert "X-Amz-Security-Token" not in headers
+
+
+_CONFIG = """\
+[default]
+region = eu-west-1
+max_attempts = 4
+
+[profile dev]
+region = us-west-2
+max_attempts = 7
+ca_bundle = /etc/dev-ca.pem
+endpoint_url = https://account.dev.example
+use_dualstack_endpoint = true
+
+[profile shared]
+region = ap-south-1
+"""
+
+_CREDENTIALS = """\
+[shared]
+aws_access_key_id = AKIDSHAREDPROFILE001
+aws_secret_access_key = shared-secret
+
+[only-in-credentials]
+aws_access_key_id = AKIDCREDSFILEONLY001
+aws_secret_access_key = creds-secret
+"""
+
+_VARIABLES = (
+    "profile",
+    "region",
+    "max_attempts",
+    "retry_mode",
+    "ca_bundle",
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
+    "config_file",
+    "credentials_file",
+)
+
+
+def _answers(session: object) -> object:
+    """Everything our client reads from a botocore-style session, or the error it raises."""
+    try:
+        return (
+            {name: session.get_config_variable(name) for name in _VARIABLES},  # type: ignore[attr-defined]
+            session.get_scoped_config(),  # type: ignore[attr-defined]
+            session.full_config,  # type: ignore[attr-defined]
+        )
+    except botocore.exceptions.BotoCoreError as exc:
+        return type(exc), str(exc)
+
+
+@pytest.mark.parametrize("profile", [None, "dev", "shared", "only-in-credentials", "missing"])
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {},
+        {"AWS_PROFILE": "dev"},
+        {"AWS_DEFAULT_PROFILE": "shared", "AWS_DEFAULT_REGION": "sa-east-1"},
+        {"AWS_REGION": "ca-central-1", "AWS_MAX_ATTEMPTS": "2", "AWS_RETRY_MODE": "adaptive"},
+        {"AWS_CA_BUNDLE": "/env/ca.pem", "AWS_USE_FIPS_ENDPOINT": "true"},
+        {"AWS_PROFILE": "missing"},
+    ],
+    ids=["none", "profile", "default-profile", "region-attempts", "bundle-fips", "bad-profile"],
+)
+@pytest.mark.parametrize("files", ["both", "none"])
+def test_configuration_reads_as_a_botocore_session_reads_it(
+    profile: str | None,
+    environment: dict[str, str],
+    files: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if files == "both":
+        Path(os.environ["AWS_CONFIG_FILE"]).write_text(_CONFIG)
+        Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"]).write_text(_CREDENTIALS)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    ours = _answers(_SharedConfig(profile))
+    assert ours == _answers(botocore.session.Session(profile=profile))
+
+
+def test_environment_keys_are_used_without_loading_botocores_session(
+    tmp_path: Path,
+) -> None:
+    """A Lambda-style cold start: keys in the environment, no profile named."""
+    script = (
+        "import sys\n"
+        "from account_mgmt._credentials import AwsSession\n"
+        "creds = AwsSession().credentials()\n"
+        "print(creds.access_key, creds.token, 'botocore.session' in sys.modules)\n"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("AWS_") and key != "PYTHONPATH"
+    }
+    env.update(
+        AWS_ACCESS_KEY_ID="AKIDFROMENVIRONMENT1",
+        AWS_SECRET_ACCESS_KEY="env-secret",
+        AWS_SESSION_TOKEN="env-token",
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["AKIDFROMENVIRONMENT1", "env-token", "False"]
+
+
+def test_a_named_profile_wins_over_environment_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in botocore: naming a profile takes the environment provider out of the chain."""
+    Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"]).write_text(_CREDENTIALS)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENVIRONMENT1")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+    assert _signed_with(profile_name="shared")[0] == "AKIDSHAREDPROFILE001"
+    assert _signed_with()[0] == "AKIDFROMENVIRONMENT1"
+
+
+def test_aws_profile_in_the_environment_still_lets_environment_keys_win(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """botocore skips the environment's keys only for a profile given to the session."""
+    Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"]).write_text(_CREDENTIALS)
+    monkeypatch.setenv("AWS_PROFILE", "shared")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENVIRONMENT1")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+    expected = botocore.session.Session().get_credentials().access_key
+    assert expected == "AKIDFROMENVIRONMENT1"
+    assert _signed_with()[0] == expected
+
+
+def test_a_misspelt_profile_fails_at_construction() -> None:
+    with pytest.raises(CredentialsError, match="nope"):
+        AccountClient(profile_name="nope")

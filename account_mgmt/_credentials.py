@@ -1,0 +1,177 @@
+"""Credentials and the shared configuration, from botocore.
+
+botocore brings the whole default credential chain (environment, shared
+files, SSO, assume-role, web identity, credential process, container and
+instance metadata) and the rules for reading the environment and the
+profile. Its errors are translated here into ``CredentialsError``; no
+botocore type leaves this module.
+
+``import botocore.session`` loads botocore's whole client stack (parsers,
+serializers, waiters, docs...): about 16 ms, most of the difference between
+a cold start of this package and of boto3. So it is imported only when the
+credential chain has to be walked. Configuration is read by ``_SharedConfig``
+with the same botocore pieces a Session uses, and two sources need no
+Session: explicit keys, and the environment's keys when no profile was
+named (the chain's first provider; a named profile skips it).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import botocore.configloader
+import botocore.configprovider
+import botocore.credentials
+import botocore.exceptions
+
+from account_mgmt._signing import FrozenCredentials
+from account_mgmt.exceptions import CredentialsError, NoCredentialsError
+
+
+class _SharedConfig:
+    """What ``botocore.session.Session`` answers about configuration, without one.
+
+    Its ``get_config_variable``, ``get_scoped_config``, ``full_config`` and
+    ``instance_variables``, built from the same botocore parts (the default
+    config mapping, the config loader). A test holds the answers equal to a
+    real Session's over a matrix of environments and files.
+    """
+
+    def __init__(self, profile: str | None) -> None:
+        self._instance_variables: dict[str, Any] = {}
+        if profile is not None:
+            self._instance_variables["profile"] = profile
+        self._config: dict[str, Any] | None = None
+        self._store = botocore.configprovider.ConfigValueStore(
+            mapping=botocore.configprovider.create_botocore_default_config_mapping(self)
+        )
+
+    def instance_variables(self) -> dict[str, Any]:
+        return dict(self._instance_variables)
+
+    def get_config_variable(self, logical_name: str) -> Any:
+        return self._store.get_config_variable(logical_name)
+
+    @property
+    def full_config(self) -> dict[str, Any]:
+        """The config file's profiles, with the credentials file's merged in."""
+        if self._config is None:
+            try:
+                config = botocore.configloader.load_config(self.get_config_variable("config_file"))
+            except botocore.exceptions.ConfigNotFound:
+                config = {"profiles": {}}
+            try:
+                credentials = botocore.configloader.raw_config_parse(
+                    self.get_config_variable("credentials_file")
+                )
+            except botocore.exceptions.ConfigNotFound:
+                credentials = {}
+            for profile, values in credentials.items():
+                config["profiles"].setdefault(profile, {}).update(values)
+            self._config = config
+        return self._config
+
+    def get_scoped_config(self) -> dict[str, Any]:
+        """The active profile's section; raises ProfileNotFound for a named, missing one."""
+        profile = self.get_config_variable("profile")
+        profiles: dict[str, Any] = self.full_config["profiles"]
+        if profile is None:
+            return profiles.get("default", {})  # type: ignore[no-any-return]
+        if profile not in profiles:
+            raise botocore.exceptions.ProfileNotFound(profile=profile)
+        return profiles[profile]  # type: ignore[no-any-return]
+
+
+def _new_botocore_session(profile: str | None) -> Any:
+    from account_mgmt._botocore_session import BotocoreSession  # see the module docstring
+
+    return BotocoreSession(profile=profile)
+
+
+class AwsSession:
+    """Profile, configuration and credentials behind one client family.
+
+    Credentials are resolved lazily (the first call, not the constructor, may
+    reach SSO or IMDS) and then refreshed by botocore as they near expiry.
+    """
+
+    def __init__(
+        self,
+        *,
+        profile_name: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+    ) -> None:
+        if (aws_access_key_id is None) != (aws_secret_access_key is None):
+            raise CredentialsError(
+                "aws_access_key_id and aws_secret_access_key must be given together"
+            )
+        self._profile_name = profile_name
+        try:
+            self._config = _SharedConfig(profile_name)
+            # Touch the profile now so a misspelt profile fails at construction.
+            self._config.get_scoped_config()
+        except botocore.exceptions.BotoCoreError as exc:
+            raise CredentialsError(str(exc)) from exc
+        self._explicit: botocore.credentials.Credentials | None = None
+        if aws_access_key_id is not None and aws_secret_access_key is not None:
+            self._explicit = botocore.credentials.Credentials(
+                aws_access_key_id, aws_secret_access_key, aws_session_token
+            )
+        self._resolved: botocore.credentials.Credentials | None = self._explicit
+        self._session: Any = None
+        self._lock = threading.Lock()
+
+    def config_variable(self, name: str) -> object:
+        """A setting from the environment or the profile (``region``, ``max_attempts``...)."""
+        try:
+            return self._config.get_config_variable(name)
+        except botocore.exceptions.BotoCoreError as exc:
+            raise CredentialsError(str(exc)) from exc
+
+    def profile_setting(self, name: str) -> object:
+        """A raw key of the active profile in the shared config file, or None."""
+        return self._config.get_scoped_config().get(name)
+
+    def credentials(self) -> FrozenCredentials:
+        """The current credentials, refreshed if they are about to expire.
+
+        Raises:
+            NoCredentialsError: nothing in the chain had credentials.
+            CredentialsError: a provider failed (expired SSO token, bad role...).
+        """
+        with self._lock:
+            if self._resolved is None:
+                try:
+                    self._resolved = self._walk_chain()
+                except botocore.exceptions.BotoCoreError as exc:
+                    raise CredentialsError(str(exc)) from exc
+                if self._resolved is None:
+                    raise NoCredentialsError(
+                        "no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+                        "a profile, SSO, or run where a role is available"
+                    )
+            resolved = self._resolved
+        try:
+            frozen = resolved.get_frozen_credentials()
+        except botocore.exceptions.BotoCoreError as exc:
+            raise CredentialsError(str(exc)) from exc
+        return FrozenCredentials(frozen.access_key, frozen.secret_key, frozen.token)
+
+    def _walk_chain(self) -> botocore.credentials.Credentials | None:
+        if self._profile_name is None:
+            # The chain's first provider, unless a profile was named; the same class.
+            from_environment = botocore.credentials.EnvProvider().load()
+            if from_environment is not None:
+                return from_environment
+        if self._session is None:
+            self._session = _new_botocore_session(self._profile_name)
+        return self._session.get_credentials()
+
+    def force_refresh(self) -> None:
+        """Drop cached credentials so the next call walks the chain again."""
+        with self._lock:
+            if self._explicit is None:
+                self._resolved = None
