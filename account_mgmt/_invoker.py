@@ -233,13 +233,15 @@ class Invoker:
             len(response.body),
         )
         if 200 <= response.status_code < 300:
-            self.limiter.succeeded(credentials.access_key, operation.name, target)
+            self.limiter.admitted(credentials.access_key, operation.name, target)
             return _protocol.decode_success(
                 response.status_code, response.headers, response.body, output
             )
         error = _protocol.decode_error(response.status_code, response.headers, response.body)
         if is_throttling(error):
             self.limiter.throttled(credentials.access_key, operation.name, target)
+        elif response.status_code < 500:
+            self.limiter.admitted(credentials.access_key, operation.name, target)
         if is_clock_skew(error) and error.server_time is not None:
             self.clock.correct(error.server_time, signed_at)
         raise error

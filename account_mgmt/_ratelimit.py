@@ -12,11 +12,14 @@ package's one piece of global state, deliberately.
 
 When the service throttles anyway (another process, another tool, a quota
 lower than documented), the bucket's rate is cut and then recovers a little
-with each success, so a bulk job settles just under the real limit.
+with each answer that is not a throttle (a 404 or a 400 is the service
+admitting the request under its quota and refusing its content), so a bulk
+job settles just under the real limit.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -41,15 +44,31 @@ by a millisecond would find a 1/s bucket empty. Five percent of headroom
 absorbs that jitter at a cost of five percent of peak throughput.
 """
 
+DELIVERY_TOLERANCE: Final = 0.3
+"""Seconds by which requests may reach the service later than they were sent.
+
+The client spends a token when it sends; the service when the request
+arrives. When a burst arrives late (connection and TLS set-up, a slow first
+answer), the client's bucket refills meanwhile, the service's (already full)
+does not, and the client would then send more than the service's burst.
+Keeping ``ceil(rate * DELIVERY_TOLERANCE)`` tokens (at least one) of the
+documented burst unused covers that much delay, at the cost of that many
+requests once per job.
+"""
+
+
+def paced_burst(quota: Quota) -> int:
+    """The burst the client allows itself: the documented one less the delivery slack."""
+    slack = max(1, math.ceil(quota.rate * DELIVERY_TOLERANCE))
+    return max(1, quota.burst - slack)
+
 
 class _AdaptiveBucket(TokenBucket):
     """A token bucket whose rate drops when throttled and climbs back on success."""
 
     def __init__(self, quota: Quota, clock: Callable[[], float]) -> None:
-        # One token of slack under the documented burst, and a little under the
-        # rate, absorb jitter in when requests reach the server.
         self.documented = quota
-        self.ceiling = Quota(quota.rate * PACING_FRACTION, max(1, quota.burst - 1))
+        self.ceiling = Quota(quota.rate * PACING_FRACTION, paced_burst(quota))
         super().__init__(self.ceiling, clock=clock)
 
     def slow_down(self) -> None:
@@ -125,7 +144,9 @@ class RateLimiter:
         for bucket in self._buckets(caller, operation, target):
             bucket.slow_down()
 
-    def succeeded(self, caller: str, operation: str, target: str | None) -> None:
-        """A call went through: let the rate climb back toward the documented one."""
+    def admitted(self, caller: str, operation: str, target: str | None) -> None:
+        """The service answered without throttling (a success, or a 4xx about the
+        request itself): the rate was acceptable, so let it climb back toward the
+        documented one."""
         for bucket in self._buckets(caller, operation, target):
             bucket.recover()

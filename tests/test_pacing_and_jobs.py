@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import io
+import itertools
 import threading
 
 import pytest
+import responses
 
 from account_mgmt import (
+    AccountClient,
     AccountOutcome,
     BulkOperationError,
     Quota,
     Region,
+    ResourceNotFoundException,
     WaiterFailedError,
     WaiterTimeoutError,
     for_each_account,
 )
 from account_mgmt._quotas import DOCUMENTED_QUOTAS, TokenBucket, quotas_for_partition
-from account_mgmt._ratelimit import PACING_FRACTION, RateLimiter, RateLimiterRegistry
+from account_mgmt._ratelimit import (
+    DELIVERY_TOLERANCE,
+    PACING_FRACTION,
+    RateLimiter,
+    RateLimiterRegistry,
+    paced_burst,
+)
 from account_mgmt._waiters import wait_for_region_opt_status
 from account_mgmt.quickstart import SecurityContact, main, run
-from account_mgmt.testing import AccountEmulator
+from account_mgmt.testing import AccountEmulator, FaultKind
+
+from .conftest import ENDPOINT, RecordingSleep
 
 
 class FakeClock:
@@ -63,8 +75,9 @@ def test_limiter_paces_a_burst_at_the_documented_rate_with_headroom() -> None:
     for _ in range(104):
         clock.sleep(limiter.reserve("AKID", "GetRegionOptStatus", None))
     elapsed = clock.now - start
-    # burst-1 go at once; the other 100 at 95% of 5/s.
-    assert elapsed == pytest.approx(100 / (5.0 * PACING_FRACTION), rel=0.01)
+    # The burst less the delivery slack (5 - 2) go at once; the other 101 at 95% of 5/s.
+    assert paced_burst(Quota(5.0, 5)) == 3
+    assert elapsed == pytest.approx(101 / (5.0 * PACING_FRACTION), rel=0.01)
 
 
 def test_limiter_limits_the_target_account_too() -> None:
@@ -97,8 +110,63 @@ def test_throttling_lowers_the_rate_and_successes_restore_it() -> None:
         limiter.throttled("KEY", "ListRegions", None)
     assert bucket.quota.rate == pytest.approx(0.5)  # floor: 10% of documented
     for _ in range(100):
-        limiter.succeeded("KEY", "ListRegions", None)
+        limiter.admitted("KEY", "ListRegions", None)
     assert bucket.quota.rate == pytest.approx(ceiling)
+
+
+@pytest.mark.parametrize(
+    "operation",
+    sorted(op for op, quota in DOCUMENTED_QUOTAS.items() if quota.burst > 1),
+)
+def test_a_first_burst_delivered_late_stays_inside_the_services_bucket(operation: str) -> None:
+    """The first requests reach the service up to DELIVERY_TOLERANCE late (TLS, a slow
+    first answer), the rest on time: the service's own bucket must never run dry.
+
+    (A burst of 1 leaves nothing to hold back: only the 5% rate headroom absorbs
+    a late first delivery there, and a throttle costs one retry.)"""
+    quota = DOCUMENTED_QUOTAS[operation]
+    clock = FakeClock()
+    limiter = RateLimiter({operation: quota}, registry=RateLimiterRegistry(clock))
+    start = clock.now
+    sent: list[float] = []
+    for _ in range(3 * quota.burst + 20):  # one thread, so each send waits for its slot
+        clock.sleep(limiter.reserve("KEY", operation, None))
+        sent.append(clock.now)
+    late = start + DELIVERY_TOLERANCE
+    arrivals = sorted(max(at, late) if at < late else at for at in sent)
+    server_clock = FakeClock()
+    server_clock.now = start
+    server = TokenBucket(quota, clock=server_clock)
+    for arrival in arrivals:
+        server_clock.now = arrival
+        assert server.try_acquire(), f"{operation}: throttled at +{arrival - start:.3f}s"
+
+
+def test_the_rate_recovers_on_answers_that_are_not_throttles(
+    sleeps: RecordingSleep,
+) -> None:
+    """A bulk audit mostly gets 404s (no contact yet): those are the service admitting
+    the request under its quota, so they must restore a rate cut by a throttle."""
+    quota = Quota(10.0, 1)
+    with responses.RequestsMock() as mocked, AccountClient(
+        aws_access_key_id="AKIDRECOVERY00000001", aws_secret_access_key="s",
+        quota_overrides={"GetAlternateContact": quota}, sleep=sleeps, rng=lambda: 0.0,
+    ) as client:  # fmt: skip
+        url = f"{ENDPOINT}/getAlternateContact"
+        mocked.post(url, status=429, json={"message": "Rate exceeded"},
+                    headers={"x-amzn-ErrorType": "TooManyRequestsException"})  # fmt: skip
+        not_found = {"x-amzn-ErrorType": "ResourceNotFoundException"}
+        for _ in range(12):
+            mocked.post(url, status=404, json={"message": "none"}, headers=not_found)
+        for _ in range(12):
+            with pytest.raises(ResourceNotFoundException):
+                client.get_alternate_contact(alternate_contact_type="SECURITY")
+    pacing = [wait for wait in sleeps.calls if wait > 0]
+    steps = [later - earlier for earlier, later in itertools.pairwise(pacing)]
+    # The sleep is fake, so reserved slots pile up: each step is about 1 / the rate
+    # at that time (less the little real time that passed between calls).
+    assert steps[-1] == pytest.approx(1 / (10.0 * PACING_FRACTION), rel=0.1)
+    assert steps[0] > 1.2 * steps[-1]  # slowed by the throttle
 
 
 def test_limiter_off_means_no_wait() -> None:
@@ -219,6 +287,25 @@ def test_every_account_gets_an_outcome_in_input_order() -> None:
     with pytest.raises(BulkOperationError) as caught:
         result.raise_for_failures()
     assert "000000000003" in str(caught.value)
+
+
+def test_an_audit_whose_first_requests_arrive_late_is_not_throttled() -> None:
+    """8 threads audit 40 accounts at the real quota (10/s, burst 15) while the service
+    takes the first 8 requests 0.25 s late: pacing holds enough of the burst back."""
+    with AccountEmulator(member_count=40, enforce_quotas=True) as emulator:
+        emulator.inject(FaultKind.DELAY, delay=0.25, count=8)
+        with emulator.client() as client:
+            result = for_each_account(
+                emulator.member_account_ids,
+                lambda account_id: client.get_alternate_contact(
+                    alternate_contact_type="SECURITY", account_id=account_id
+                ),
+                max_workers=8,
+            )
+        assert all(isinstance(o.error, ResourceNotFoundException) for o in result.failed)
+        assert len(result.failed) == 40  # none has a contact yet: every answer is a 404
+        assert emulator.throttled_counts["GetAlternateContact"] == 0
+        assert emulator.request_counts["GetAlternateContact"] == 40
 
 
 # -- the main job -------------------------------------------------------------------------

@@ -162,6 +162,9 @@ class EmulatorServer:
         return f"http://{host!s}:{port}"
 
     def start(self) -> None:
+        # Load botocore's model now, not on the first request: a first answer
+        # ~100 ms late would skew every test and benchmark that times requests.
+        _model.service_model()
         self._thread = threading.Thread(
             # A short poll interval makes stop() (and so every test's teardown) quick.
             target=self._httpd.serve_forever,
