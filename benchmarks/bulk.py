@@ -6,7 +6,10 @@ one in each (PutAlternateContact: 5/s, burst 8). Prints wall time against
 the theoretical minimum the quotas allow, 429s the server sent, and errors
 that reached the caller.
 
-    python benchmarks/bulk.py [--accounts 150]
+    python benchmarks/bulk.py [--accounts 150] [--first-delay 0.25]
+
+``--first-delay`` makes the service take the first 8 requests that many
+seconds late, as a slow connection set-up or first answer would.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from _common import boto3_client
 
 from account_mgmt import ResourceNotFoundException
 from account_mgmt._quotas import DOCUMENTED_QUOTAS
-from account_mgmt.testing import AccountEmulator
+from account_mgmt.testing import AccountEmulator, FaultKind
 
 WORKERS = 8
 CONTACT = {
@@ -72,6 +75,7 @@ def run_job(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=150)
+    parser.add_argument("--first-delay", type=float, default=0.0)
     args = parser.parse_args()
     n = args.accounts
     floor_get = theoretical_minimum(n, "GetAlternateContact")
@@ -86,6 +90,8 @@ def main() -> None:
     for name, make_calls in (("account_mgmt", ours), ("boto3", theirs)):
         # A fresh emulator per client: both start with full server-side buckets.
         with AccountEmulator(member_count=n, enforce_quotas=True) as emulator:
+            if args.first_delay:
+                emulator.inject(FaultKind.DELAY, delay=args.first_delay, count=WORKERS)
             get, put = make_calls(emulator)
             g, p, sent, throttled, errors = run_job(emulator, emulator.member_account_ids, get, put)
             print(
