@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import os
 import socket
 import threading
 import time
@@ -40,9 +41,12 @@ class DeadlineWatchdog:
     """Shuts down watched sockets whose deadline (``time.monotonic()``) has passed."""
 
     def __init__(self) -> None:
+        self._ids = itertools.count()
+        self._reset()
+
+    def _reset(self) -> None:
         self._condition = threading.Condition()
         self._watches: dict[int, Watch] = {}
-        self._ids = itertools.count()
         self._wake_at = math.inf
         self._thread: threading.Thread | None = None
 
@@ -83,3 +87,8 @@ class DeadlineWatchdog:
 
 WATCHDOG = DeadlineWatchdog()
 """The process's one watchdog thread, started by the first watched wait."""
+
+if hasattr(os, "register_at_fork"):
+    # A forked child inherits the watchdog's state but not its thread (and maybe
+    # its lock, held): it starts afresh, and the first watch starts a new thread.
+    os.register_at_fork(after_in_child=WATCHDOG._reset)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import os
 import socket
 import threading
 import time
@@ -158,3 +159,23 @@ def test_an_earlier_deadline_wakes_a_watchdog_sleeping_towards_a_later_one() -> 
         finally:
             WATCHDOG.release(near)
             WATCHDOG.release(far)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
+def test_a_forked_child_gets_a_working_watchdog_of_its_own() -> None:
+    first, first_peer = socket.socketpair()
+    with first, first_peer:  # start the parent's watchdog thread before forking
+        WATCHDOG.release(WATCHDOG.watch(first, time.monotonic() + 60))
+    pid = os.fork()
+    if pid == 0:  # the child: a watch must still fire, though the thread was not copied
+        cut_off = False
+        try:
+            ours, _peer = socket.socketpair()
+            watch = WATCHDOG.watch(ours, time.monotonic() + 0.1)
+            ours.settimeout(5)
+            cut_off = ours.recv(1) == b"" and watch.fired
+            WATCHDOG.release(watch)
+        finally:
+            os._exit(0 if cut_off else 1)  # never return into pytest in the child
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
