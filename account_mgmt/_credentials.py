@@ -75,12 +75,12 @@ class _SharedConfig:
     def get_scoped_config(self) -> dict[str, Any]:
         """The active profile's section; raises ProfileNotFound for a named, missing one."""
         profile = self.get_config_variable("profile")
-        profiles: dict[str, Any] = self.full_config["profiles"]
+        profiles: dict[str, dict[str, Any]] = self.full_config["profiles"]
         if profile is None:
-            return profiles.get("default", {})  # type: ignore[no-any-return]
+            return profiles.get("default", {})
         if profile not in profiles:
             raise botocore.exceptions.ProfileNotFound(profile=profile)
-        return profiles[profile]  # type: ignore[no-any-return]
+        return profiles[profile]
 
 
 def _new_botocore_session(profile: str | None) -> Any:

@@ -43,7 +43,7 @@ class _SigningContext:
     context: dict[str, str]
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=512)
 def _url_parts(url: str) -> tuple[str, str] | None:
     """The canonical path and Host value of ``url``; None if it has a query string.
 

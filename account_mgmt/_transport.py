@@ -167,8 +167,9 @@ class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
 _WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=512)
 def _origin(url: str) -> tuple[str, str]:
+    """Scheme and host of an operation URL: the pool key's part that varies."""
     parts = urllib.parse.urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
 
