@@ -22,11 +22,18 @@ SWITCHING_STATES: Final = frozenset({"ENABLING", "DISABLING"})
 
 
 class RegionOptGate:
-    """Thread-safe registry of (caller, account, Region) switches in flight."""
+    """Thread-safe registry of (caller, account, Region) switches in flight.
+
+    A slot is first *claimed* (the request is being sent) and then, once the
+    service has taken the switch, *accepted*. Only an accepted switch is freed
+    by reading its Region's status: until the request is processed the
+    Region still reads as it was (DISABLED, for an enable), which says
+    nothing about whether the switch has settled.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._in_flight: set[tuple[str, str, str]] = set()
+        self._in_flight: dict[tuple[str, str, str], bool] = {}  # -> accepted by the service
 
     def try_acquire(
         self, caller: str, account: str, region: str, *, per_account: int, per_organization: int
@@ -40,18 +47,30 @@ class RegionOptGate:
             same_account = [k for k in same_caller if k[1] == account]
             if len(same_account) >= per_account or len(same_caller) >= per_organization:
                 return False
-            self._in_flight.add(key)
+            self._in_flight[key] = False
             return True
 
-    def release(self, caller: str, account: str, region: str) -> None:
-        """The switch settled, failed, or was never sent."""
+    def accepted(self, caller: str, account: str, region: str) -> None:
+        """The service took the switch: from now on its Region's status decides."""
+        key = (caller, account, region)
         with self._lock:
-            self._in_flight.discard((caller, account, region))
+            if key in self._in_flight:
+                self._in_flight[key] = True
+
+    def release(self, caller: str, account: str, region: str) -> None:
+        """The switch failed or was never sent (by the thread that claimed it)."""
+        with self._lock:
+            self._in_flight.pop((caller, account, region), None)
 
     def observe(self, caller: str, account: str, region: str, status: str | None) -> None:
-        """A status was read: a Region no longer switching frees its slot."""
-        if status not in SWITCHING_STATES:
-            self.release(caller, account, region)
+        """A status was read (None: it can no longer be): an accepted switch that is
+        not switching any more frees its slot. A claimed one is its sender's to settle."""
+        if status in SWITCHING_STATES:
+            return
+        key = (caller, account, region)
+        with self._lock:
+            if self._in_flight.get(key):
+                del self._in_flight[key]
 
     def blocking(
         self, caller: str, account: str, *, per_account: int, per_organization: int

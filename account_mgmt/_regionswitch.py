@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final
 
 from account_mgmt._logging import logger
 from account_mgmt._regionopt import PROCESS_GATE
-from account_mgmt._retry import may_have_arrived
+from account_mgmt._retry import is_throttling, may_have_arrived
 from account_mgmt.exceptions import AccountError, ServiceError, WaiterTimeoutError
 from account_mgmt.models import RegionOptStatus
 
@@ -70,6 +70,7 @@ def switch_region(
                 PROCESS_GATE.release(caller, account, region_name)
                 raise
             logger.info("the lost switch of %s took effect (%s)", region_name, after)
+        PROCESS_GATE.accepted(caller, account, region_name)
     if wait:
         client.wait_for_region_opt_status(
             region_name=region_name,
@@ -108,6 +109,8 @@ def _await_slot(
                     account_id=None if blocking_account.startswith(_SELF) else blocking_account,
                 )
             except ServiceError as exc:
+                if is_throttling(exc) or exc.status_code >= 500:
+                    continue  # a busy or failing service says nothing about the switch
                 # A switch we can no longer see (the account left the organization,
                 # a permission changed) must not block every other one forever.
                 logger.warning(
@@ -116,7 +119,7 @@ def _await_slot(
                     blocking_account,
                     exc.error_code,
                 )
-                PROCESS_GATE.release(caller, blocking_account, blocking_region)
+                PROCESS_GATE.observe(caller, blocking_account, blocking_region, None)
         if PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
             return
         if time.monotonic() >= give_up:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import concurrent.futures
+import types
 
 import pytest
 
-from account_mgmt import InternalServerException, Quota
+from account_mgmt import (
+    InternalServerException,
+    Quota,
+    TooManyRequestsException,
+    WaiterTimeoutError,
+)
 from account_mgmt._regionopt import PROCESS_GATE, RegionOptGate
+from account_mgmt._regionswitch import _await_slot
 from account_mgmt.testing import AccountEmulator, FaultKind
 
 FAST = {"EnableRegion": Quota(200.0, 200), "GetRegionOptStatus": Quota(200.0, 200)}
@@ -24,10 +31,22 @@ def test_gate_counts_per_account_and_per_caller() -> None:
     assert gate.try_acquire("K", "B", "r1", **caps)
     assert not gate.try_acquire("K", "C", "r1", **caps)  # organization (caller) cap
     assert gate.try_acquire("OTHER", "C", "r1", **caps)  # another caller is counted apart
+    gate.accepted("K", "A", "r1")
     gate.observe("K", "A", "r1", "ENABLING")
     assert not gate.try_acquire("K", "C", "r1", **caps)
     gate.observe("K", "A", "r1", "ENABLED")
     assert gate.try_acquire("K", "C", "r1", **caps)
+
+
+def test_a_claimed_switch_is_freed_by_its_sender_not_by_a_status_read() -> None:
+    gate = RegionOptGate()
+    caps = {"per_account": 1, "per_organization": 1}
+    assert gate.try_acquire("K", "A", "r1", **caps)
+    gate.observe("K", "A", "r1", "DISABLED")  # the EnableRegion is not processed yet
+    gate.observe("K", "A", "r1", None)
+    assert not gate.try_acquire("K", "B", "r1", **caps)
+    gate.release("K", "A", "r1")  # the sender's request failed
+    assert gate.try_acquire("K", "B", "r1", **caps)
 
 
 def test_many_threads_never_trip_the_organization_cap() -> None:
@@ -82,10 +101,64 @@ def test_a_switch_that_can_no_longer_be_read_stops_blocking() -> None:
         caller = e.credentials_for().access_key_id
         caps = {"per_account": 6, "per_organization": 2}
         # Two switches in accounts this caller can no longer see (e.g. they left the org).
-        assert PROCESS_GATE.try_acquire(caller, "777700000001", "af-south-1", **caps)
-        assert PROCESS_GATE.try_acquire(caller, "777700000002", "af-south-1", **caps)
+        for gone in ("777700000001", "777700000002"):
+            assert PROCESS_GATE.try_acquire(caller, gone, "af-south-1", **caps)
+            PROCESS_GATE.accepted(caller, gone, "af-south-1")
         client.enable_region(
             region_name="af-south-1", account_id=e.member_account_ids[0], timeout=2
         )
         assert e.request_counts["EnableRegion"] == 1
         assert PROCESS_GATE.blocking(caller, "777700000001", **caps) == []
+
+
+def test_a_switch_still_on_its_way_keeps_its_slot_when_others_read_its_region() -> None:
+    """While an EnableRegion is in flight, its Region still reads DISABLED: a thread
+    polling the switches in its way must not take that for "settled" and free the slot."""
+    with AccountEmulator(
+        member_count=25, enforce_quotas=False, region_transition_seconds=0.4
+    ) as emulator:
+        emulator.inject(FaultKind.DELAY, delay=0.3, count=25, operation="EnableRegion")
+        client = emulator.client(quota_overrides=FAST)
+
+        def enable(account_id: str) -> None:
+            client.enable_region(
+                region_name="eu-south-2", account_id=account_id, poll_interval=0.02
+            )
+
+        with concurrent.futures.ThreadPoolExecutor(25) as pool:
+            list(pool.map(enable, emulator.member_account_ids))
+        assert emulator.request_counts["EnableRegion"] == 25  # none refused by the cap
+
+
+class _ThrottledReads:
+    """Just enough of a client for ``_await_slot``: caps of 6 and 1, every read throttled."""
+
+    def __init__(self) -> None:
+        self.config = types.SimpleNamespace(
+            region_opt_concurrency_per_account=6, region_opt_concurrency_per_organization=1
+        )
+        self.reads = 0
+
+    def get_region_opt_status(self, **_: object) -> None:
+        self.reads += 1
+        raise TooManyRequestsException(
+            "Rate exceeded", status_code=429, error_code="TooManyRequestsException",
+            request_id=None,
+        )  # fmt: skip
+
+
+def test_a_throttled_read_of_a_switch_in_the_way_does_not_free_its_slot() -> None:
+    caller = "AKIDTHROTTLEDREADS01"
+    caps = {"per_account": 6, "per_organization": 1}
+    assert PROCESS_GATE.try_acquire(caller, "111100000001", "af-south-1", **caps)
+    PROCESS_GATE.accepted(caller, "111100000001", "af-south-1")
+    client = _ThrottledReads()
+    with pytest.raises(WaiterTimeoutError):
+        _await_slot(
+            client,  # type: ignore[arg-type]
+            caller, "111100000002", "af-south-1", timeout=0.05, poll_interval=0.01,
+            sleep=lambda _: None,
+        )  # fmt: skip
+    assert client.reads >= 1
+    assert PROCESS_GATE.blocking(caller, "111100000002", **caps) == [("111100000001", "af-south-1")]
+    PROCESS_GATE.release(caller, "111100000001", "af-south-1")
