@@ -402,11 +402,9 @@ class AccountClient:
             WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
         """
         self._switch(
-            ops.ENABLE_REGION,
+            _regionswitch.ENABLE,
             region_name=region_name,
             account_id=account_id,
-            on_the_way=_regionswitch.ENABLED_OR_ENABLING,
-            settled=_regionswitch.ENABLED_STATES,
             wait=wait,
             timeout=timeout,
             poll_interval=poll_interval,
@@ -431,11 +429,9 @@ class AccountClient:
             WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
         """
         self._switch(
-            ops.DISABLE_REGION,
+            _regionswitch.DISABLE,
             region_name=region_name,
             account_id=account_id,
-            on_the_way=_regionswitch.DISABLED_OR_DISABLING,
-            settled=_regionswitch.DISABLED_STATES,
             wait=wait,
             timeout=timeout,
             poll_interval=poll_interval,
@@ -443,25 +439,21 @@ class AccountClient:
 
     def _switch(
         self,
-        operation: ops.Operation,
+        direction: _regionswitch.Direction,
         *,
         region_name: str,
         account_id: str | None,
-        on_the_way: frozenset[str],
-        settled: frozenset[str],
         wait: bool,
         timeout: float,
         poll_interval: float,
     ) -> None:
-        params: dict[str, object] = {"region_name": region_name, "account_id": account_id}
         _regionswitch.switch_region(
             self,
-            lambda: self._call(operation, **params),
+            direction,
+            lambda: self._call(direction.operation, region_name=region_name, account_id=account_id),
             caller=self._invoker.caller(),
             region_name=region_name,
             account_id=account_id,
-            on_the_way=on_the_way,
-            settled=settled,
             wait=wait,
             timeout=timeout,
             poll_interval=poll_interval,

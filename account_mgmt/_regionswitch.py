@@ -13,6 +13,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
+import attrs
+
+from account_mgmt import _operations as ops
 from account_mgmt._logging import logger
 from account_mgmt._regionopt import PROCESS_GATE
 from account_mgmt._retry import is_throttling, may_have_arrived
@@ -22,12 +25,26 @@ from account_mgmt.models import RegionOptStatus
 if TYPE_CHECKING:
     from account_mgmt._client import AccountClient
 
-ENABLED_STATES: Final[frozenset[str]] = frozenset(
+
+@attrs.frozen
+class Direction:
+    """Enabling or disabling: the operation, and the statuses that mean there or on the way."""
+
+    operation: ops.Operation
+    settled: frozenset[str]
+    on_the_way: frozenset[str]
+
+
+_ENABLED_STATES: Final[frozenset[str]] = frozenset(
     {RegionOptStatus.ENABLED, RegionOptStatus.ENABLED_BY_DEFAULT}
 )
-ENABLED_OR_ENABLING: Final = ENABLED_STATES | {RegionOptStatus.ENABLING}
-DISABLED_STATES: Final[frozenset[str]] = frozenset({RegionOptStatus.DISABLED})
-DISABLED_OR_DISABLING: Final = DISABLED_STATES | {RegionOptStatus.DISABLING}
+_DISABLED_STATES: Final[frozenset[str]] = frozenset({RegionOptStatus.DISABLED})
+ENABLE: Final = Direction(
+    ops.ENABLE_REGION, _ENABLED_STATES, _ENABLED_STATES | {RegionOptStatus.ENABLING}
+)
+DISABLE: Final = Direction(
+    ops.DISABLE_REGION, _DISABLED_STATES, _DISABLED_STATES | {RegionOptStatus.DISABLING}
+)
 
 _SELF: Final = "self:"
 
@@ -39,19 +56,19 @@ def gate_account(caller: str, account_id: str | None) -> str:
 
 def switch_region(
     client: AccountClient,
+    direction: Direction,
     send: Callable[[], None],
     *,
     caller: str,
     region_name: str,
     account_id: str | None,
-    on_the_way: frozenset[str],
-    settled: frozenset[str],
     wait: bool,
     timeout: float,
     poll_interval: float,
     sleep: Callable[[float], None],
 ) -> None:
-    """Bring ``region_name`` to ``settled`` (or on its way there); ``send`` sends the switch."""
+    """Bring ``region_name`` there (or on its way); ``send`` sends ``direction.operation``."""
+    on_the_way = direction.on_the_way
     status = client.get_region_opt_status(region_name=region_name, account_id=account_id)
     if status.region_opt_status in on_the_way:
         logger.debug("%s already %s: nothing to send", region_name, status.region_opt_status)
@@ -75,7 +92,7 @@ def switch_region(
         client.wait_for_region_opt_status(
             region_name=region_name,
             account_id=account_id,
-            statuses=settled,
+            statuses=direction.settled,
             timeout=timeout,
             poll_interval=poll_interval,
         )

@@ -219,7 +219,7 @@ class _EndpointAdapter(requests.adapters.HTTPAdapter):
     ) -> requests.Response:
         response = requests.Response()
         response.status_code = resp.status
-        response.headers = requests.structures.CaseInsensitiveDict()
+        response.headers = requests.structures.CaseInsensitiveDict()  # send() reads raw.headers
         response.raw = resp
         response.reason = resp.reason or ""
         response.url = req.url or ""
