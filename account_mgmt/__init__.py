@@ -6,7 +6,7 @@ Everything public is re-exported here; the modules prefixed ``_`` are private.
 from account_mgmt._bulk import AccountOutcome, BulkOperationError, BulkResult, for_each_account
 from account_mgmt._client import AccountClient
 from account_mgmt._config import ClientConfig
-from account_mgmt._quotas import DOCUMENTED_QUOTAS, Quota
+from account_mgmt._quotas import DOCUMENTED_QUOTAS, Quota, WindowCap
 from account_mgmt._version import __version__
 from account_mgmt.exceptions import (
     AccessDeniedException,
@@ -119,6 +119,7 @@ __all__ = [
     "WaiterError",
     "WaiterFailedError",
     "WaiterTimeoutError",
+    "WindowCap",
     "__version__",
     "for_each_account",
 ]

@@ -33,15 +33,18 @@ def _positive(name: str, value: object) -> None:
         raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
 
 
+def _count(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{name} must be an int >= 1, got {value!r}")
+
+
 def check_config(config: ClientConfig) -> None:
     """Refuse values no request could be made with.
 
     Raises:
         ConfigurationError: naming the option.
     """
-    attempts = config.max_attempts
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
-        raise ConfigurationError(f"max_attempts must be an int >= 1, got {attempts!r}")
+    _count("max_attempts", config.max_attempts)
     for name in (
         "connect_timeout",
         "read_timeout",
@@ -116,10 +119,34 @@ def resolve_config(
     return config
 
 
+def _check_quota_overrides(overrides: Mapping[str, Quota], known: Mapping[str, Quota]) -> None:
+    for operation, quota in overrides.items():
+        name = f"quota_overrides[{operation!r}]"
+        if operation not in known:
+            raise ConfigurationError(
+                f"{name}: not an Account Management operation; use the AWS name, "
+                f"one of {', '.join(sorted(known))}"
+            )
+        if not isinstance(quota, Quota):
+            raise ConfigurationError(f"{name} must be a Quota, got {type(quota).__name__}")
+        _positive(f"{name}.rate", quota.rate)
+        _count(f"{name}.burst", quota.burst)
+        if quota.per_target_window is not None:
+            _count(f"{name}.per_target_window.count", quota.per_target_window.count)
+            _positive(f"{name}.per_target_window.seconds", quota.per_target_window.seconds)
+
+
 def rate_quotas(
     config: ClientConfig, *, rate_limiting: bool, overrides: Mapping[str, Quota] | None
 ) -> dict[str, Quota]:
-    """The quota the client paces each operation at; empty when pacing is off."""
+    """The quota the client paces each operation at; empty when pacing is off.
+
+    Raises:
+        ConfigurationError: an override names no operation, or a figure no
+            bucket can pace at (a rate or window of zero, a burst below one).
+    """
+    documented = quotas_for_partition(partition_of(config.region_name))
+    _check_quota_overrides(overrides or {}, documented)
     if not rate_limiting:
         return {}
-    return {**quotas_for_partition(partition_of(config.region_name)), **(overrides or {})}
+    return {**documented, **(overrides or {})}

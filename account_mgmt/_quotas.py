@@ -3,7 +3,9 @@
 The figures are from the reference guide's quota table (the first nine
 operations) and AWS's current quotas page (the rest); operations with no
 published quota get the conservative defaults the reference suggests. The
-China partition publishes lower figures for some operations.
+China partition publishes lower figures for some operations. One operation
+has a second cap beside its rate: StartPrimaryEmailUpdate, at most 3 per
+30 s for a target account (AWS's quotas page).
 """
 
 from __future__ import annotations
@@ -17,11 +19,21 @@ import attrs
 
 
 @attrs.frozen
+class WindowCap:
+    """At most ``count`` requests in any ``seconds``: a cap beside some operations' rate."""
+
+    count: int
+    seconds: float
+
+
+@attrs.frozen
 class Quota:
     """A sustained rate (requests per second) and the burst allowed above it."""
 
     rate: float
     burst: int
+    per_target_window: WindowCap | None = None
+    """A further cap per target account, counted over a sliding window."""
 
 
 DEFAULT_WRITE_QUOTA: Final = Quota(rate=1.0, burst=1)
@@ -29,6 +41,9 @@ DEFAULT_WRITE_QUOTA: Final = Quota(rate=1.0, burst=1)
 
 DEFAULT_READ_QUOTA: Final = Quota(rate=3.0, burst=3)
 """For a read with no published quota: the reference's "assume 3/s, burst 3"."""
+
+PRIMARY_EMAIL_UPDATE_WINDOW: Final = WindowCap(count=3, seconds=30.0)
+"""StartPrimaryEmailUpdate's cap per target account beside its rate (AWS's quotas page)."""
 
 DOCUMENTED_QUOTAS: Final[Mapping[str, Quota]] = {
     "DeleteAlternateContact": Quota(1.0, 6),
@@ -43,7 +58,7 @@ DOCUMENTED_QUOTAS: Final[Mapping[str, Quota]] = {
     "GetAccountInformation": Quota(3.0, 3),
     "PutAccountName": Quota(1.0, 1),
     "GetPrimaryEmail": Quota(3.0, 3),
-    "StartPrimaryEmailUpdate": Quota(1.0, 1),
+    "StartPrimaryEmailUpdate": Quota(1.0, 1, PRIMARY_EMAIL_UPDATE_WINDOW),
     "AcceptPrimaryEmailUpdate": Quota(1.0, 1),
     "GetGovCloudAccountInformation": Quota(3.0, 5),
     "GetPrimaryEmailUpdateStatus": DEFAULT_READ_QUOTA,

@@ -3,7 +3,9 @@
 Every attempt waits for a token from two buckets: the caller's (per access
 key and operation) and the target account's (per account id and operation).
 AWS does not say whether "per account" means the caller or the target in
-organization mode; limiting both is safe either way.
+organization mode; limiting both is safe either way. An operation whose
+quota also caps requests per sliding window (StartPrimaryEmailUpdate: 3 per
+30 s per target account) books its send time in that window too.
 
 Buckets live in a process-wide registry so that every client built with the
 same credentials shares one budget, as the service sees them: two clients
@@ -19,13 +21,17 @@ job settles just under the real limit.
 
 from __future__ import annotations
 
+import collections
 import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Final
+from typing import Final, TypeVar
 
-from account_mgmt._quotas import Quota, TokenBucket
+from account_mgmt._quotas import Quota, TokenBucket, WindowCap
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 THROTTLE_BACKOFF_FACTOR: Final = 0.7
 """A throttled bucket's rate is multiplied by this (the AIMD decrease)."""
@@ -88,8 +94,39 @@ class _AdaptiveBucket(TokenBucket):
             self.quota = Quota(min(self.ceiling.rate, self.quota.rate + step), self.quota.burst)
 
 
+class _SlidingWindow:
+    """Send times booked under a ``WindowCap``: any ``count`` in a row span its window.
+
+    The span is widened by ``DELIVERY_TOLERANCE`` because the service counts a
+    request when it arrives, and the first of a window may arrive late. Slots
+    are handed out in order, like a bucket's.
+    """
+
+    def __init__(self, cap: WindowCap, clock: Callable[[], float]) -> None:
+        self._count = cap.count
+        self._span = cap.seconds + DELIVERY_TOLERANCE
+        self._clock = clock
+        self._booked: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+
+    def reserve(self, delay: float) -> float:
+        """Book the first send time at least ``delay`` seconds away that the cap
+        allows; returns how many seconds away it is."""
+        with self._lock:
+            now = self._clock()
+            while self._booked and self._booked[0] <= now - self._span:
+                self._booked.popleft()  # out of every window still to come
+            slot = now + delay
+            if self._booked:
+                slot = max(slot, self._booked[-1])
+            if len(self._booked) >= self._count:
+                slot = max(slot, self._booked[-self._count] + self._span)
+            self._booked.append(slot)
+            return slot - now
+
+
 class RateLimiterRegistry:
-    """All buckets of the process, keyed by (scope, operation, quota).
+    """All buckets and windows of the process, keyed by (scope, operation, quota).
 
     The quota is part of the key: clients given different quotas for the same
     identity keep separate buckets rather than resetting one another's.
@@ -98,14 +135,24 @@ class RateLimiterRegistry:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._buckets: dict[tuple[str, str, Quota], _AdaptiveBucket] = {}
+        self._windows: dict[tuple[str, str, WindowCap], _SlidingWindow] = {}
         self._lock = threading.Lock()
 
     def bucket(self, scope: str, operation: str, quota: Quota) -> _AdaptiveBucket:
-        key = (scope, operation, quota)
+        return self._shared(
+            self._buckets, (scope, operation, quota), lambda: _AdaptiveBucket(quota, self._clock)
+        )
+
+    def window(self, scope: str, operation: str, cap: WindowCap) -> _SlidingWindow:
+        return self._shared(
+            self._windows, (scope, operation, cap), lambda: _SlidingWindow(cap, self._clock)
+        )
+
+    def _shared(self, table: dict[_K, _V], key: _K, make: Callable[[], _V]) -> _V:
         with self._lock:
-            found = self._buckets.get(key)
+            found = table.get(key)
             if found is None:
-                found = self._buckets[key] = _AdaptiveBucket(quota, self._clock)
+                found = table[key] = make()
             return found
 
 
@@ -135,9 +182,17 @@ class RateLimiter:
         """Book the next slot for a call; returns how many seconds to wait before sending.
 
         The caller sleeps, not the limiter, so that it can refuse a wait that
-        would overrun its deadline.
+        would overrun its deadline. A per-target window is booked last, at or
+        after the buckets' slot: sending later than a bucket's slot is always
+        safe, sending earlier than a window's never is.
         """
-        return max((b.reserve() for b in self._buckets(caller, operation, target)), default=0.0)
+        wait = max((b.reserve() for b in self._buckets(caller, operation, target)), default=0.0)
+        quota = self._quotas.get(operation)
+        if quota is not None and quota.per_target_window is not None:
+            # In standalone mode (no account id) the caller's account is the target.
+            scope = "target:" + target if target is not None else "caller:" + caller
+            wait = self._registry.window(scope, operation, quota.per_target_window).reserve(wait)
+        return wait
 
     def throttled(self, caller: str, operation: str, target: str | None) -> None:
         """The service said slow down: lower the rate."""

@@ -15,7 +15,9 @@ from account_mgmt import (
     CredentialsError,
     NoCredentialsError,
     PaginationError,
+    Quota,
     Region,
+    WindowCap,
 )
 
 from .conftest import ENDPOINT
@@ -152,6 +154,40 @@ def test_no_credentials_anywhere_is_a_typed_error_and_nothing_is_sent() -> None:
 def test_invalid_options_are_refused(options: dict[str, object]) -> None:
     with pytest.raises(ConfigurationError):
         AccountClient(**KEYS, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named", "rule"),
+    [
+        ({"GetAlternateContacts": Quota(1.0, 1)}, "'GetAlternateContacts'", "not an Account"),
+        ({"get_alternate_contact": Quota(1.0, 1)}, "'get_alternate_contact'", "the AWS name"),
+        ({"ListRegions": Quota(0.0, 1)}, "['ListRegions'].rate", "positive number"),
+        ({"ListRegions": Quota(-5.0, 1)}, "['ListRegions'].rate", "positive number"),
+        ({"ListRegions": Quota(5.0, 0)}, "['ListRegions'].burst", "int >= 1"),
+        ({"ListRegions": Quota(5.0, 2.5)}, "['ListRegions'].burst", "int >= 1"),  # type: ignore[arg-type]
+        ({"ListRegions": (5.0, 5)}, "['ListRegions']", "must be a Quota"),
+        (
+            {"StartPrimaryEmailUpdate": Quota(1.0, 1, WindowCap(0, 30.0))},
+            "per_target_window.count",
+            "int >= 1",
+        ),
+        (
+            {"StartPrimaryEmailUpdate": Quota(1.0, 1, WindowCap(3, 0.0))},
+            "per_target_window.seconds",
+            "positive number",
+        ),
+    ],
+)
+@pytest.mark.parametrize("rate_limiting", [True, False])
+def test_quota_overrides_that_cannot_be_paced_are_refused_by_name(
+    overrides: dict[str, object], named: str, rule: str, rate_limiting: bool
+) -> None:
+    """A misspelt operation would otherwise be ignored in silence, and a zero rate
+    would divide by zero on the first call."""
+    with pytest.raises(ConfigurationError) as caught:
+        AccountClient(**KEYS, quota_overrides=overrides, rate_limiting=rate_limiting)  # type: ignore[arg-type]
+    assert named in str(caught.value)
+    assert rule in str(caught.value)
 
 
 @responses.activate

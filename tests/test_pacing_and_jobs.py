@@ -7,6 +7,8 @@ import threading
 
 import pytest
 import responses
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from account_mgmt import (
     AccountClient,
@@ -15,8 +17,10 @@ from account_mgmt import (
     Quota,
     Region,
     ResourceNotFoundException,
+    TooManyRequestsException,
     WaiterFailedError,
     WaiterTimeoutError,
+    WindowCap,
     for_each_account,
 )
 from account_mgmt._quotas import DOCUMENTED_QUOTAS, TokenBucket, quotas_for_partition
@@ -170,6 +174,94 @@ def test_the_rate_recovers_on_answers_that_are_not_throttles(
             with pytest.raises(ResourceNotFoundException):
                 client.get_alternate_contact(alternate_contact_type="SECURITY")
         assert bucket.quota.rate == pytest.approx(ceiling)
+
+
+START_EMAIL = "StartPrimaryEmailUpdate"
+
+
+def test_a_window_cap_holds_the_fourth_start_until_the_first_leaves_the_window() -> None:
+    """StartPrimaryEmailUpdate: 1/s, and at most 3 per 30 s for one target account."""
+    clock = FakeClock()
+    limiter = RateLimiter(
+        {START_EMAIL: DOCUMENTED_QUOTAS[START_EMAIL]}, registry=RateLimiterRegistry(clock)
+    )
+    sent: list[float] = []
+    for _ in range(7):
+        clock.sleep(limiter.reserve("KEY", START_EMAIL, "000000000001"))
+        sent.append(clock.now)
+    span = 30.0 + DELIVERY_TOLERANCE
+    assert sent[1] - sent[0] == pytest.approx(1 / PACING_FRACTION)  # the rate alone
+    assert sent[3] - sent[0] == pytest.approx(span)  # no later than the window allows
+    assert all(sent[i + 3] - sent[i] >= span - 1e-9 for i in range(len(sent) - 3))
+    # Another account's window is its own: only the caller's 1/s bucket holds it back.
+    assert limiter.reserve("KEY", START_EMAIL, "000000000002") <= 1 / PACING_FRACTION
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0.0, 40.0), st.floats(0.0, 20.0)), min_size=1, max_size=25),
+    st.integers(1, 4),
+    st.floats(1.0, 60.0),
+)
+def test_no_window_ever_holds_more_than_its_cap(
+    calls: list[tuple[float, float]], count: int, seconds: float
+) -> None:
+    """Whatever the gaps between calls and the delays their buckets impose first (a
+    rate that recovered between two calls can give the later one the shorter delay),
+    slots go out in the order they were asked for, and any ``count + 1`` sends span
+    more than the window plus the delivery tolerance."""
+    clock = FakeClock()
+    window = RateLimiterRegistry(clock).window("target:1", START_EMAIL, WindowCap(count, seconds))
+    sends: list[float] = []
+    for gap, bucket_delay in calls:
+        clock.now += gap
+        wait = window.reserve(bucket_delay)
+        assert wait >= bucket_delay - 1e-9
+        sends.append(clock.now + wait)
+    assert sends == sorted(sends)
+    for first, later in zip(sends, sends[count:], strict=False):
+        assert later - first >= seconds + DELIVERY_TOLERANCE - 1e-9
+
+
+def test_without_an_account_id_the_window_is_the_callers_own_account() -> None:
+    clock = FakeClock()
+    quota = Quota(100.0, 100, WindowCap(1, 10.0))
+    limiter = RateLimiter({START_EMAIL: quota}, registry=RateLimiterRegistry(clock))
+    assert limiter.reserve("KEY", START_EMAIL, None) == 0.0
+    assert limiter.reserve("KEY", START_EMAIL, None) == pytest.approx(10.0 + DELIVERY_TOLERANCE)
+    assert limiter.reserve("OTHERKEY", START_EMAIL, None) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("window", "quota", "throttled"),
+    [
+        pytest.param(WindowCap(3, 1.0), Quota(20.0, 20, WindowCap(3, 1.0)), 0, id="capped"),
+        pytest.param(WindowCap(3, 1.0), Quota(20.0, 20), 2, id="rate-only"),
+    ],
+)
+def test_primary_email_starts_stay_inside_the_services_window(
+    window: WindowCap, quota: Quota, throttled: int
+) -> None:
+    """Five starts for one account against an emulator that takes 3 per second: with
+    the window cap the client waits for it and nothing is refused; without, the
+    fourth is refused (the control: the test can fail)."""
+    with AccountEmulator(
+        member_count=1, enforce_quotas=False, primary_email_update_window=window
+    ) as emulator, emulator.client(
+        quota_overrides={START_EMAIL: quota}, max_attempts=1
+    ) as client:  # fmt: skip
+        member = emulator.member_account_ids[0]
+        outcomes: list[str] = []
+        for n in range(5):
+            try:
+                outcomes.append(client.start_primary_email_update(
+                    account_id=member, primary_email=f"new{n}@example.com"
+                ))  # fmt: skip
+            except TooManyRequestsException:
+                outcomes.append("refused")
+        assert outcomes.count("refused") == throttled
+        assert outcomes.count("PENDING") == 5 - throttled
+        assert emulator.request_counts[START_EMAIL] == 5
 
 
 def test_limiter_off_means_no_wait() -> None:

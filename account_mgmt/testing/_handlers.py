@@ -18,9 +18,6 @@ Handler = Callable[[World, str, dict[str, Any]], dict[str, Any] | None]
 DEFAULT_LIST_REGIONS_PAGE: Final = 20
 """ListRegions' page size when MaxResults is not given."""
 
-PRIMARY_EMAIL_STARTS_PER_WINDOW: Final = 3
-PRIMARY_EMAIL_WINDOW_SECONDS: Final = 30.0
-
 
 def get_alternate_contact(world: World, caller: str, body: dict[str, Any]) -> dict[str, Any]:
     account = world.target(caller, body)
@@ -133,8 +130,9 @@ def get_primary_email(world: World, caller: str, body: dict[str, Any]) -> dict[s
 def start_primary_email_update(world: World, caller: str, body: dict[str, Any]) -> dict[str, Any]:
     account = _organization_only(world, caller, body)
     now = world.clock()
-    recent = [t for t in account.email_update_starts if now - t < PRIMARY_EMAIL_WINDOW_SECONDS]
-    if len(recent) >= PRIMARY_EMAIL_STARTS_PER_WINDOW:
+    window = world.settings.primary_email_update_window
+    recent = [t for t in account.email_update_starts if now - t < window.seconds]
+    if len(recent) >= window.count:
         raise ApiError(
             "TooManyRequestsException", 429, "Too many primary email updates for this account."
         )

@@ -16,9 +16,11 @@ from typing import Any, Final
 import attrs
 
 from account_mgmt._quotas import (
+    PRIMARY_EMAIL_UPDATE_WINDOW,
     REGION_OPT_CONCURRENCY_PER_ACCOUNT,
     REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
     REGION_OPT_QUOTA_MESSAGE,
+    WindowCap,
 )
 
 ENABLED_BY_DEFAULT_REGIONS: Final = (
@@ -108,6 +110,8 @@ class WorldSettings:
     otp: str = "123456"
     region_opt_concurrency_per_account: int = REGION_OPT_CONCURRENCY_PER_ACCOUNT
     region_opt_concurrency_per_organization: int = REGION_OPT_CONCURRENCY_PER_ORGANIZATION
+    primary_email_update_window: WindowCap = PRIMARY_EMAIL_UPDATE_WINDOW
+    """How many StartPrimaryEmailUpdate calls one account takes in how many seconds."""
 
 
 def member_account_id(index: int) -> str:
