@@ -58,6 +58,12 @@ def _structure_str(value: object, _type: object) -> str:
     return value
 
 
+def _structure_optional_str(value: object, _type: object) -> str | None:
+    # Registered for the exact type so generated code calls it directly: cattrs'
+    # generic Optional hook looks the inner hook up again for every value.
+    return None if value is None else _structure_str(value, str)
+
+
 def _is_homogeneous_tuple(candidate: Any) -> bool:
     args = typing.get_args(candidate)
     return typing.get_origin(candidate) is tuple and len(args) == 2 and args[1] is Ellipsis
@@ -67,6 +73,7 @@ def make_converter() -> cattrs.Converter:
     """Build the converter; cattrs generates each class's code on first use."""
     converter = cattrs.Converter()
     converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(str | None, _structure_optional_str)
     converter.register_structure_hook(datetime.datetime, lambda v, _: parse_timestamp(v))
     converter.register_unstructure_hook(datetime.datetime, _format_timestamp)
 
