@@ -79,7 +79,10 @@ def for_each_account(
     ``on_outcome`` is called (from the calling thread) as each account
     finishes, for progress reporting. Exceptions raised by ``action`` are
     captured as that account's outcome; only an exception from
-    ``on_outcome`` itself propagates.
+    ``on_outcome`` itself propagates, as does a ``KeyboardInterrupt``. Either
+    stops the job: accounts not yet started are not started, those in flight
+    finish, and a note on the exception lists every account the action ran
+    for and how it ended.
     """
     ids = list(dict.fromkeys(account_ids))  # each account once, order kept
 
@@ -100,9 +103,30 @@ def for_each_account(
         max_workers=max(1, max_workers), thread_name_prefix="account-mgmt-bulk"
     ) as pool:
         futures = [pool.submit(run, account_id) for account_id in ids]
-        for future in concurrent.futures.as_completed(futures):
-            outcome = future.result()
-            results[outcome.account_id] = outcome
-            if on_outcome is not None:
-                on_outcome(outcome)
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                outcome = future.result()
+                results[outcome.account_id] = outcome
+                if on_outcome is not None:
+                    on_outcome(outcome)
+        except BaseException as exc:  # on_outcome failed, or Ctrl-C while waiting
+            _stop(futures, exc)
+            raise
     return BulkResult(tuple(results[account_id] for account_id in ids))
+
+
+def _stop(futures: list[concurrent.futures.Future[AccountOutcome[T]]], exc: BaseException) -> None:
+    """Cancel the accounts not started, wait for those in flight, and note on ``exc``
+    every account the action ran for: the caller is told of each change made."""
+    for future in futures:
+        future.cancel()
+    concurrent.futures.wait(futures)
+    ran = [future.result() for future in futures if not future.cancelled()]
+    lines = [
+        f"{outcome.account_id} {'ok' if outcome.ok else type(outcome.error).__name__}"
+        for outcome in ran
+    ]
+    exc.add_note(
+        f"for_each_account stopped: {len(ran)} of {len(futures)} accounts ran, "
+        f"{len(futures) - len(ran)} never started. The accounts that ran:\n" + "\n".join(lines)
+    )

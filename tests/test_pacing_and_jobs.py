@@ -384,6 +384,45 @@ def test_every_account_gets_an_outcome_in_input_order() -> None:
     assert "000000000003" in str(caught.value)
 
 
+@pytest.mark.parametrize("stop", [OSError, KeyboardInterrupt])
+def test_a_failing_progress_callback_stops_the_job_and_notes_what_ran(
+    stop: type[BaseException],
+) -> None:
+    """The callback fails (or Ctrl-C lands) on the first outcome while three accounts
+    are in flight:
+    accounts not yet started never start, those in flight finish, and the exception
+    names every account the action ran for and how it ended, so nothing was applied
+    without the caller being told."""
+    ids = [f"{i:012d}" for i in range(50)]
+    ran: list[str] = []
+    four_started = threading.Barrier(4)  # the first outcome comes once four are in flight
+    in_flight_may_finish = threading.Event()
+
+    def action(account_id: str) -> str:
+        ran.append(account_id)
+        if account_id in ids[:4]:
+            four_started.wait(5)
+        if account_id != ids[0]:
+            in_flight_may_finish.wait(5)
+        if account_id == ids[1]:
+            raise ValueError("refused")
+        return "done"
+
+    def progress(outcome: AccountOutcome[str]) -> None:
+        threading.Timer(0.2, in_flight_may_finish.set).start()
+        raise stop("progress log: disk full")
+
+    with pytest.raises(stop, match="disk full") as caught:
+        for_each_account(ids, action, max_workers=4, on_outcome=progress)
+    assert sorted(ran[:4]) == ids[:4]
+    assert len(ran) < 12  # about four workers' worth, not all 50
+    header, *lines = caught.value.__notes__[0].splitlines()
+    assert f"{len(ran)} of 50 accounts ran, {50 - len(ran)} never started" in header
+    assert sorted(line.split()[0] for line in lines) == sorted(ran)
+    assert f"{ids[1]} ValueError" in lines
+    assert f"{ids[2]} ok" in lines
+
+
 def test_an_audit_whose_first_requests_arrive_late_is_not_throttled() -> None:
     """8 threads audit 40 accounts at the real quota (10/s, burst 15) while the service
     takes the first 8 requests 0.25 s late: pacing holds enough of the burst back."""
