@@ -34,6 +34,7 @@ from account_mgmt._retry import RetryQuota, may_have_arrived
 from account_mgmt._waiters import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
+    check_wait_options,
     wait_for_region_opt_status,
 )
 from account_mgmt.exceptions import (
@@ -396,6 +397,8 @@ class AccountClient:
         is lost, the status says whether it took, instead of a blind resend.
 
         Raises:
+            ParamValidationError: ``timeout`` or ``poll_interval`` out of range
+                (before anything is sent).
             ConflictException: the Region is DISABLING.
             ValidationException: the Region cannot be opted in to.
             RegionOptConcurrencyExceeded: too many Regions are switching.
@@ -424,6 +427,8 @@ class AccountClient:
         Sends nothing if the Region is already DISABLED or DISABLING.
 
         Raises:
+            ParamValidationError: ``timeout`` or ``poll_interval`` out of range
+                (before anything is sent).
             ConflictException: the Region is ENABLING.
             ValidationException: the Region is enabled by default and cannot be disabled.
             WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
@@ -447,6 +452,9 @@ class AccountClient:
         timeout: float,
         poll_interval: float,
     ) -> None:
+        # Before the first call: a bad option found after the switch was sent
+        # would leave it half done.
+        check_wait_options(timeout=timeout, poll_interval=poll_interval)
         _regionswitch.switch_region(
             self,
             direction,
@@ -472,13 +480,18 @@ class AccountClient:
         """Poll GetRegionOptStatus until the Region is in one of ``statuses``.
 
         Raises:
+            ParamValidationError: ``statuses`` empty, a bare string, or holding
+                a value that is not a ``RegionOptStatus``; ``timeout`` below 0
+                or ``poll_interval`` not above it.
             WaiterFailedError: the Region is switching the other way.
             WaiterTimeoutError: ``timeout`` seconds passed first.
         """
         return wait_for_region_opt_status(
             lambda: self.get_region_opt_status(region_name=region_name, account_id=account_id),
             region_name=region_name,
-            statuses=frozenset(str(s) for s in statuses),
+            statuses=check_wait_options(
+                timeout=timeout, poll_interval=poll_interval, statuses=statuses
+            ),
             timeout=timeout,
             poll_interval=poll_interval,
             sleep=self._invoker.sleep,

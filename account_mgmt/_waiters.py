@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Collection
 from typing import Final
 
-from account_mgmt.exceptions import WaiterFailedError, WaiterTimeoutError
+from account_mgmt.exceptions import ParamValidationError, WaiterFailedError, WaiterTimeoutError
 from account_mgmt.models import Region, RegionOptStatus
 
 DEFAULT_POLL_INTERVAL: Final = 5.0
@@ -23,6 +23,46 @@ DEFAULT_WAIT_TIMEOUT: Final = 3600.0
 
 _ENABLED_SIDE: Final = frozenset({RegionOptStatus.ENABLED, RegionOptStatus.ENABLED_BY_DEFAULT})
 _DISABLED_SIDE: Final = frozenset({RegionOptStatus.DISABLED})
+
+
+def check_wait_options(
+    *, timeout: object, poll_interval: object, statuses: object = (RegionOptStatus.ENABLED,)
+) -> frozenset[str]:
+    """The wanted statuses as a set, once the options are known to make a waiter that ends.
+
+    A misspelt status would never be reached (the wait would run to its
+    timeout, an hour by default), a bare string would be read as a set of
+    letters, and a negative interval would fail only after a switch was sent.
+
+    Raises:
+        ParamValidationError: naming every bad option and the rule it breaks.
+    """
+    violations: list[tuple[str, str, str]] = []
+    for name, value, floor, inclusive in (
+        ("timeout", timeout, 0.0, True),
+        ("poll_interval", poll_interval, 0.0, False),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            violations.append((name, "type", f"expected seconds, got {value!r}"))
+        elif value < floor or (value == floor and not inclusive):
+            bound = f">= {floor:g}" if inclusive else f"> {floor:g}"
+            violations.append((name, "min_value", f"expected seconds {bound}, got {value!r}"))
+    wanted: frozenset[str] = frozenset()
+    known = ", ".join(RegionOptStatus)
+    if isinstance(statuses, str) or not isinstance(statuses, Collection):
+        violations.append(
+            ("statuses", "type", f"expected a collection of statuses such as ['ENABLED'], "
+             f"got {statuses!r}")
+        )  # fmt: skip
+    elif not statuses:
+        violations.append(("statuses", "min_length", f"expected at least one of {known}"))
+    else:
+        wanted = frozenset(str(status) for status in statuses)
+        for status in sorted(wanted - set(RegionOptStatus)):
+            violations.append(("statuses", "enum", f"{status!r} is not one of {known}"))
+    if violations:
+        raise ParamValidationError(violations)
+    return wanted
 
 
 def _opposite(statuses: Collection[str]) -> tuple[str, str] | None:

@@ -183,6 +183,47 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "standard_account_id",
         "pattern",
     ),
+    # Waiter options: a misspelt status would wait out the hour-long timeout, a bare
+    # string reads as a set of letters, and a bad interval found after EnableRegion
+    # was sent would leave the switch half done.
+    (
+        "wait_for_region_opt_status",
+        {"region_name": "af-south-1", "statuses": ["ENABLE"]},
+        "statuses",
+        "enum",
+    ),
+    (
+        "wait_for_region_opt_status",
+        {"region_name": "af-south-1", "statuses": []},
+        "statuses",
+        "min_length",
+    ),
+    (
+        "wait_for_region_opt_status",
+        {"region_name": "af-south-1", "statuses": "ENABLED"},
+        "statuses",
+        "type",
+    ),
+    (
+        "wait_for_region_opt_status",
+        {"region_name": "af-south-1", "timeout": -1},
+        "timeout",
+        "min_value",
+    ),
+    (
+        "wait_for_region_opt_status",
+        {"region_name": "af-south-1", "poll_interval": 0},
+        "poll_interval",
+        "min_value",
+    ),
+    (
+        "enable_region",
+        {"region_name": "af-south-1", "wait": True, "poll_interval": -5},
+        "poll_interval",
+        "min_value",
+    ),
+    ("enable_region", {"region_name": "af-south-1", "timeout": "60"}, "timeout", "type"),
+    ("disable_region", {"region_name": "af-south-1", "timeout": -1}, "timeout", "min_value"),
 ]
 
 
