@@ -6,6 +6,7 @@ environment first, then the profile, then our documented default.
 
 from __future__ import annotations
 
+import os
 import platform
 from collections.abc import Mapping
 
@@ -45,6 +46,12 @@ def check_config(config: ClientConfig) -> None:
         ConfigurationError: naming the option.
     """
     _count("max_attempts", config.max_attempts)
+    if isinstance(config.verify, str) and not os.path.exists(config.verify):
+        # requests would only find out on the first call, with a bare OSError.
+        raise ConfigurationError(
+            f"verify (or AWS_CA_BUNDLE / the profile's ca_bundle): no CA bundle file or "
+            f"directory at {config.verify!r}"
+        )
     for name in (
         "connect_timeout",
         "read_timeout",
@@ -54,6 +61,18 @@ def check_config(config: ClientConfig) -> None:
         "region_opt_concurrency_per_organization",
     ):
         _positive(name, getattr(config, name))
+
+
+def _configured_max_attempts(aws: AwsSession) -> int:
+    """AWS_MAX_ATTEMPTS or the profile's max_attempts (botocore reads it as an int)."""
+    try:
+        configured = aws.config_variable("max_attempts")
+        return DEFAULT_MAX_ATTEMPTS if configured in (None, "") else int(str(configured))
+    except ValueError as exc:  # botocore's int() of the raw text: its message quotes it
+        raise ConfigurationError(
+            f"max_attempts (AWS_MAX_ATTEMPTS or the profile's max_attempts) must be an int "
+            f">= 1: {exc}"
+        ) from exc
 
 
 def resolve_config(
@@ -95,8 +114,7 @@ def resolve_config(
         bundle = aws.config_variable("ca_bundle")
         verify = bundle if isinstance(bundle, str) and bundle else True
     if max_attempts is None:
-        configured = aws.config_variable("max_attempts")
-        max_attempts = int(str(configured)) if configured else DEFAULT_MAX_ATTEMPTS
+        max_attempts = _configured_max_attempts(aws)
     config = ClientConfig(
         endpoint_url=endpoint.url,
         signing_region=endpoint.signing_region,

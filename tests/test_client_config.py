@@ -157,6 +157,36 @@ def test_invalid_options_are_refused(options: dict[str, object]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("environment", "options", "named"),
+    [
+        ({}, {"verify": "/nonexistent/ca.pem"}, "/nonexistent/ca.pem"),
+        ({"AWS_CA_BUNDLE": "/nonexistent/env-ca.pem"}, {}, "/nonexistent/env-ca.pem"),
+        ({"AWS_MAX_ATTEMPTS": "three"}, {}, "AWS_MAX_ATTEMPTS"),
+        ({"AWS_MAX_ATTEMPTS": "0"}, {}, "max_attempts"),
+    ],
+)
+def test_settings_from_options_or_environment_that_cannot_work_are_refused_at_construction(
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    options: dict[str, object],
+    named: str,
+) -> None:
+    """Not at the first call, as a bare OSError (requests' missing CA bundle) or
+    ValueError (int("three"))."""
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=named):
+        AccountClient(**KEYS, **options)  # type: ignore[arg-type]
+
+
+def test_a_ca_bundle_directory_is_accepted(tmp_path: Path) -> None:
+    client = AccountClient(
+        aws_access_key_id="AKIDTEST", aws_secret_access_key="s", verify=str(tmp_path)
+    )
+    assert client.config.verify == str(tmp_path)
+
+
+@pytest.mark.parametrize(
     ("overrides", "named", "rule"),
     [
         ({"GetAlternateContacts": Quota(1.0, 1)}, "'GetAlternateContacts'", "not an Account"),
