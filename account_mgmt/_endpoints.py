@@ -21,6 +21,7 @@ import attrs
 import botocore.endpoint_provider
 import botocore.exceptions
 import botocore.loaders
+import botocore.utils
 
 from account_mgmt._config import GLOBAL_SIGNING_REGION
 from account_mgmt.exceptions import ConfigurationError
@@ -117,9 +118,19 @@ def resolve_endpoint(
     """Apply the rule set.
 
     Raises:
-        ConfigurationError: the combination has no endpoint (e.g. FIPS with a
-            custom endpoint), or the URL is not allowed.
+        ConfigurationError: the Region name is not a host label, the
+            combination has no endpoint (e.g. FIPS with a custom endpoint), or
+            the URL is not allowed.
     """
+    try:
+        # A name that is not a host label would be spliced into a regional URL
+        # or a signing scope; botocore refuses it for the same reason.
+        botocore.utils.validate_region_name(region_name)
+    except botocore.exceptions.InvalidRegionError as exc:
+        raise ConfigurationError(
+            f"region_name {region_name!r} is not a valid Region name (letters, digits "
+            f"and hyphens, as in 'us-east-1')"
+        ) from exc
     params: dict[str, Any] = {
         "Region": region_name,
         "UseFIPS": use_fips_endpoint,
@@ -130,7 +141,11 @@ def resolve_endpoint(
     try:
         resolved = _provider().resolve_endpoint(**params)
     except botocore.exceptions.BotoCoreError as exc:
-        raise ConfigurationError(f"no endpoint for these options: {exc}") from exc
+        raise ConfigurationError(
+            f"no endpoint for region_name={region_name!r}, use_fips_endpoint="
+            f"{use_fips_endpoint}, use_dualstack_endpoint={use_dualstack_endpoint}, "
+            f"endpoint_url={endpoint_url!r}: {exc}"
+        ) from exc
     schemes = resolved.properties.get("authSchemes") or [{}]
     signing_region = schemes[0].get("signingRegion")
     if signing_region is None:

@@ -6,6 +6,7 @@ environment first, then the profile, then our documented default.
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 from collections.abc import Mapping
@@ -29,9 +30,12 @@ def _config_bool(value: object) -> bool:
     return bool(value)
 
 
-def _positive(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+def _positive(name: str, value: object, *, infinite_allowed: bool = False) -> None:
+    # `not value > 0` also refuses NaN, which every comparison would let through.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
+    if math.isinf(value) and not infinite_allowed:
+        raise ConfigurationError(f"{name} must be finite, got {value!r}")
 
 
 def _count(name: str, value: object) -> None:
@@ -52,15 +56,15 @@ def check_config(config: ClientConfig) -> None:
             f"verify (or AWS_CA_BUNDLE / the profile's ca_bundle): no CA bundle file or "
             f"directory at {config.verify!r}"
         )
+    _positive("connect_timeout", config.connect_timeout)
+    _positive("read_timeout", config.read_timeout)
+    _positive("total_timeout", config.total_timeout, infinite_allowed=True)  # no deadline
     for name in (
-        "connect_timeout",
-        "read_timeout",
-        "total_timeout",
         "max_pool_connections",
         "region_opt_concurrency_per_account",
         "region_opt_concurrency_per_organization",
     ):
-        _positive(name, getattr(config, name))
+        _count(name, getattr(config, name))
 
 
 def _configured_max_attempts(aws: AwsSession) -> int:

@@ -19,6 +19,7 @@ from account_mgmt import (
     Region,
     WindowCap,
 )
+from account_mgmt.testing import AccountEmulator
 
 from .conftest import ENDPOINT
 
@@ -149,11 +150,30 @@ def test_no_credentials_anywhere_is_a_typed_error_and_nothing_is_sent() -> None:
         {"read_timeout": -1},
         {"max_pool_connections": 0},
         {"use_fips_endpoint": True, "endpoint_url": "https://x.example.com"},
+        # NaN passes every `<= 0` test; an infinite socket timeout overflows on connect.
+        {"total_timeout": float("nan")},
+        {"read_timeout": float("nan")},
+        {"connect_timeout": float("inf")},
+        {"max_pool_connections": 2.5},
+        {"region_opt_concurrency_per_account": 1.5},
+        # botocore refuses these too: they would be spliced into URLs and scopes.
+        {"region_name": "not a region"},
+        {"region_name": "us-east-1/../evil"},
+        {"region_name": "-us-east-1"},
     ],
 )
 def test_invalid_options_are_refused(options: dict[str, object]) -> None:
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError) as caught:
         AccountClient(**KEYS, **options)  # type: ignore[arg-type]
+    assert any(name in str(caught.value) for name in options)
+
+
+def test_an_infinite_total_timeout_means_no_deadline(
+    account_emulator: AccountEmulator,
+) -> None:
+    member = account_emulator.member_account_ids[0]
+    with account_emulator.client(total_timeout=float("inf")) as client:
+        assert client.get_account_information(account_id=member).account_id == member
 
 
 @pytest.mark.parametrize(
