@@ -15,7 +15,7 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
-from account_mgmt.exceptions import AccountError
+from account_mgmt.exceptions import AccountError, ParamValidationError
 
 T = TypeVar("T")
 
@@ -83,7 +83,22 @@ def for_each_account(
     stops the job: accounts not yet started are not started, those in flight
     finish, and a note on the exception lists every account the action ran
     for and how it ended.
+
+    Raises:
+        ParamValidationError: ``account_ids`` is a single string, or
+            ``max_workers`` is not an int >= 1; nothing is run.
     """
+    violations: list[tuple[str, str, str]] = []
+    if isinstance(account_ids, str):  # iterating it would run the action per digit
+        violations.append(
+            ("account_ids", "type", "expected a collection of account ids, got one string")
+        )
+    if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
+        violations.append(
+            ("max_workers", "min_value", f"expected an int >= 1, got {max_workers!r}")
+        )
+    if violations:
+        raise ParamValidationError(violations)
     ids = list(dict.fromkeys(account_ids))  # each account once, order kept
 
     def run(account_id: str) -> AccountOutcome[T]:
@@ -100,7 +115,7 @@ def for_each_account(
 
     results: dict[str, AccountOutcome[T]] = {}
     with concurrent.futures.ThreadPoolExecutor(
-        max_workers=max(1, max_workers), thread_name_prefix="account-mgmt-bulk"
+        max_workers=max_workers, thread_name_prefix="account-mgmt-bulk"
     ) as pool:
         futures = [pool.submit(run, account_id) for account_id in ids]
         try:

@@ -14,6 +14,7 @@ from account_mgmt import (
     AccountClient,
     AccountOutcome,
     BulkOperationError,
+    ParamValidationError,
     Quota,
     Region,
     ResourceNotFoundException,
@@ -382,6 +383,24 @@ def test_every_account_gets_an_outcome_in_input_order() -> None:
     with pytest.raises(BulkOperationError) as caught:
         result.raise_for_failures()
     assert "000000000003" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("account_ids", "max_workers", "parameter"),
+    [
+        ("000000000001", 4, "account_ids"),
+        (["000000000001"], 0, "max_workers"),
+        (["000000000001"], 2.5, "max_workers"),
+    ],
+)
+def test_a_fan_out_that_cannot_run_as_meant_runs_nothing(
+    account_ids: list[str], max_workers: int, parameter: str
+) -> None:
+    ran: list[str] = []
+    with pytest.raises(ParamValidationError) as caught:
+        for_each_account(account_ids, ran.append, max_workers=max_workers)
+    assert caught.value.parameter == parameter
+    assert ran == []
 
 
 @pytest.mark.parametrize("stop", [OSError, KeyboardInterrupt])
