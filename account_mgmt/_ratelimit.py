@@ -26,12 +26,11 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Final, TypeVar
+from typing import Final, Generic, Protocol, TypeVar
 
 from account_mgmt._quotas import Quota, TokenBucket, WindowCap
 
 _K = TypeVar("_K")
-_V = TypeVar("_V")
 
 THROTTLE_BACKOFF_FACTOR: Final = 0.7
 """A throttled bucket's rate is multiplied by this (the AIMD decrease)."""
@@ -61,6 +60,13 @@ Keeping ``ceil(rate * DELIVERY_TOLERANCE)`` tokens (at least one) of the
 documented burst unused covers that much delay, at the cost of that many
 requests once per job.
 """
+
+
+IDLE_SECONDS: Final = 60.0
+"""A bucket or window not handed out for this long, and at rest, may be dropped."""
+
+SWEEP_THRESHOLD: Final = 1024
+"""Entries a registry table holds before it first looks for idle ones to drop."""
 
 
 def paced_burst(quota: Quota) -> int:
@@ -93,6 +99,12 @@ class _AdaptiveBucket(TokenBucket):
             step = self.documented.rate * RECOVERY_FRACTION
             self.quota = Quota(min(self.ceiling.rate, self.quota.rate + step), self.quota.burst)
 
+    def at_rest(self) -> bool:
+        """Full and at its ceiling rate: no different from a new bucket."""
+        with self._lock:
+            self._refill(self._clock())
+            return self._tokens >= self.quota.burst and self.quota.rate >= self.ceiling.rate
+
 
 class _SlidingWindow:
     """Send times booked under a ``WindowCap``: any ``count`` in a row span its window.
@@ -124,6 +136,59 @@ class _SlidingWindow:
             self._booked.append(slot)
             return slot - now
 
+    def at_rest(self) -> bool:
+        """No booked send can hold back a later one: no different from a new window."""
+        with self._lock:
+            return not self._booked or self._booked[-1] <= self._clock() - self._span
+
+
+class _Resettable(Protocol):
+    def at_rest(self) -> bool: ...
+
+
+_V = TypeVar("_V", bound=_Resettable)
+
+
+class _Shelf(Generic[_K, _V]):
+    """Limiter state by key, dropping what has been idle and at rest as it grows.
+
+    A job that touches every account of a large organization leaves a bucket
+    per (account, operation), about a kilobyte each; a long-lived process
+    would keep them all. An entry not handed out for ``IDLE_SECONDS`` and at
+    rest behaves exactly as a new one would, so dropping it changes nothing.
+    The idle time (rather than rest alone) protects an entry a thread has just
+    been handed and is about to use.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._entries: dict[_K, tuple[_V, float]] = {}
+        self._sweep_at = SWEEP_THRESHOLD
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: _K, make: Callable[[], _V]) -> _V:
+        """The entry for ``key``, made if need be. The caller holds the registry's lock."""
+        now = self._clock()
+        found = self._entries.get(key)
+        if found is None:
+            if len(self._entries) >= self._sweep_at:
+                self._sweep(now)
+            entry = make()
+        else:
+            entry = found[0]
+        self._entries[key] = (entry, now)
+        return entry
+
+    def _sweep(self, now: float) -> None:
+        self._entries = {
+            key: (entry, handed_out)
+            for key, (entry, handed_out) in self._entries.items()
+            if now - handed_out < IDLE_SECONDS or not entry.at_rest()
+        }
+        self._sweep_at = max(SWEEP_THRESHOLD, 2 * len(self._entries))
+
 
 class RateLimiterRegistry:
     """All buckets and windows of the process, keyed by (scope, operation, quota).
@@ -134,26 +199,26 @@ class RateLimiterRegistry:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._buckets: dict[tuple[str, str, Quota], _AdaptiveBucket] = {}
-        self._windows: dict[tuple[str, str, WindowCap], _SlidingWindow] = {}
+        self._buckets: _Shelf[tuple[str, str, Quota], _AdaptiveBucket] = _Shelf(clock)
+        self._windows: _Shelf[tuple[str, str, WindowCap], _SlidingWindow] = _Shelf(clock)
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        """How many buckets and windows it holds."""
+        with self._lock:
+            return len(self._buckets) + len(self._windows)
+
     def bucket(self, scope: str, operation: str, quota: Quota) -> _AdaptiveBucket:
-        return self._shared(
-            self._buckets, (scope, operation, quota), lambda: _AdaptiveBucket(quota, self._clock)
-        )
+        with self._lock:
+            return self._buckets.get(
+                (scope, operation, quota), lambda: _AdaptiveBucket(quota, self._clock)
+            )
 
     def window(self, scope: str, operation: str, cap: WindowCap) -> _SlidingWindow:
-        return self._shared(
-            self._windows, (scope, operation, cap), lambda: _SlidingWindow(cap, self._clock)
-        )
-
-    def _shared(self, table: dict[_K, _V], key: _K, make: Callable[[], _V]) -> _V:
         with self._lock:
-            found = table.get(key)
-            if found is None:
-                found = table[key] = make()
-            return found
+            return self._windows.get(
+                (scope, operation, cap), lambda: _SlidingWindow(cap, self._clock)
+            )
 
 
 PROCESS_REGISTRY: Final = RateLimiterRegistry()

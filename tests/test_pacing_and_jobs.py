@@ -27,9 +27,11 @@ from account_mgmt import (
 from account_mgmt._quotas import DOCUMENTED_QUOTAS, TokenBucket, quotas_for_partition
 from account_mgmt._ratelimit import (
     DELIVERY_TOLERANCE,
+    IDLE_SECONDS,
     PACING_FRACTION,
     PROCESS_REGISTRY,
     RECOVERY_FRACTION,
+    SWEEP_THRESHOLD,
     THROTTLE_BACKOFF_FACTOR,
     RateLimiter,
     RateLimiterRegistry,
@@ -263,6 +265,55 @@ def test_primary_email_starts_stay_inside_the_services_window(
         assert outcomes.count("refused") == throttled
         assert outcomes.count("PENDING") == 5 - throttled
         assert emulator.request_counts[START_EMAIL] == 5
+
+
+def test_the_registry_drops_state_left_idle_and_at_rest() -> None:
+    """A job over 5,000 accounts, then another over 5,000 others two minutes later:
+    the first job's buckets (full again, so no different from new ones) are dropped
+    rather than kept for the life of the process (about a kilobyte each)."""
+    clock = FakeClock()
+    registry = RateLimiterRegistry(clock)
+    limiter = RateLimiter({"GetAlternateContact": Quota(10.0, 15)}, registry=registry)
+    for n in range(5000):
+        limiter.reserve("KEY", "GetAlternateContact", f"{n:012d}")
+    clock.sleep(120.0)
+    for n in range(5000, 10000):
+        limiter.reserve("KEY", "GetAlternateContact", f"{n:012d}")
+    assert len(registry) == 5000 + 1  # the second job's targets, and the caller's bucket
+
+
+def test_state_in_use_or_not_at_rest_survives_a_sweep() -> None:
+    clock = FakeClock()
+    registry = RateLimiterRegistry(clock)
+    quota = Quota(1.0, 1)
+    backlogged = registry.bucket("target:backlogged", "EnableRegion", quota)
+    for _ in range(100):
+        backlogged.reserve()  # slots booked 100 s ahead: not at rest for 100 s
+    throttled = registry.bucket("target:throttled", "EnableRegion", quota)
+    throttled.slow_down()  # a learnt lower rate is not at rest either
+    clock.sleep(IDLE_SECONDS + 1.0)
+    recent = registry.bucket("target:recent", "EnableRegion", quota)  # handed out just now
+    for n in range(2 * SWEEP_THRESHOLD):
+        registry.bucket(f"target:{n}", "EnableRegion", quota)
+    assert registry.bucket("target:backlogged", "EnableRegion", quota) is backlogged
+    assert registry.bucket("target:throttled", "EnableRegion", quota) is throttled
+    assert registry.bucket("target:recent", "EnableRegion", quota) is recent
+
+
+def test_a_window_is_kept_while_its_sends_can_hold_one_back() -> None:
+    clock = FakeClock()
+    registry = RateLimiterRegistry(clock)
+    cap = WindowCap(3, 100.0)
+    window = registry.window("target:1", START_EMAIL, cap)
+    window.reserve(0.0)
+    clock.sleep(IDLE_SECONDS + 1.0)  # idle, but that send counts for 40 s more
+    for n in range(2 * SWEEP_THRESHOLD):
+        registry.window(f"target:a{n}", START_EMAIL, cap)
+    assert registry.window("target:1", START_EMAIL, cap) is window
+    clock.sleep(100.0 + DELIVERY_TOLERANCE + IDLE_SECONDS)
+    for n in range(4 * SWEEP_THRESHOLD):
+        registry.window(f"target:b{n}", START_EMAIL, cap)
+    assert registry.window("target:1", START_EMAIL, cap) is not window
 
 
 def test_limiter_off_means_no_wait() -> None:
