@@ -25,6 +25,7 @@ from account_mgmt._signing import sign
 from account_mgmt._transport import HttpRequest, RequestsTransport, Transport
 from account_mgmt._validation import validate_input
 from account_mgmt.exceptions import (
+    AccessDeniedException,
     AccountError,
     DeadlineExceededError,
     ExpiredTokenException,
@@ -238,6 +239,8 @@ class Invoker:
                 response.status_code, response.headers, response.body, output
             )
         error = _protocol.decode_error(response.status_code, response.headers, response.body)
+        if isinstance(error, AccessDeniedException) and target is not None:
+            error.hint = AccessDeniedException.ORGANIZATION_MODE_HINT
         if is_throttling(error):
             self.limiter.throttled(credentials.access_key, operation.name, target)
         elif response.status_code < 500:

@@ -204,13 +204,19 @@ class ServiceError(AccountError):
         self.retry_after = retry_after
         self.server_time: datetime.datetime | None = None
         """The server's clock (its ``Date`` header), for clock-skew correction."""
+        self.hint: str | None = None
+        """What the client knows that the service's message does not say, or None."""
         super().__init__(self._describe())
+
+    def __str__(self) -> str:
+        return self._describe()  # not args[0]: a hint may be added after construction
 
     def _describe(self) -> str:
         shown = REDACTED if self.sensitive_message and self.message else self.message
         code = self.error_code or f"HTTP {self.status_code}"
         text = f"{code}: {shown}" if shown else code
-        return f"{text} (HTTP {self.status_code}, request id {self.request_id})"
+        described = f"{text} (HTTP {self.status_code}, request id {self.request_id})"
+        return f"{described}. {self.hint}" if self.hint else described
 
     def __repr__(self) -> str:
         return (
@@ -224,8 +230,16 @@ class AccessDeniedException(ServiceError):
 
     In organization mode this is also what the service answers when trusted
     access for ``account.amazonaws.com`` is not enabled, or when the management
-    account passes its own ``AccountId``.
+    account passes its own ``AccountId``; the client then says so in ``hint``,
+    since the service's message reads like a missing IAM permission.
     """
+
+    ORGANIZATION_MODE_HINT: ClassVar[str] = (
+        "With an account_id this is also the answer when trusted access for "
+        "account.amazonaws.com is not enabled in the organization, when the caller is "
+        "neither the management account nor the delegated administrator, or when the "
+        "management account names its own account"
+    )
 
 
 class ConflictException(ServiceError):

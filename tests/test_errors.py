@@ -88,6 +88,25 @@ def test_modeled_error_from_header_carries_plain_data(
     assert "rid-9" in str(exc)
 
 
+@pytest.mark.parametrize(("account_id", "hinted"), [("123456789012", True), (None, False)])
+@responses.activate
+def test_access_denied_in_organization_mode_names_the_causes_an_iam_message_hides(
+    one_shot: AccountClient, account_id: str | None, hinted: bool
+) -> None:
+    """The service's message reads like a missing IAM permission even when the cause
+    is trusted access not being enabled for the organization."""
+    denied = "User: arn:aws:iam::111111111111:user/ops is not authorized to perform: account:X"
+    responses.post(
+        URL, status=403, json={"message": denied},
+        headers={"x-amzn-ErrorType": "AccessDeniedException"},
+    )  # fmt: skip
+    with pytest.raises(AccessDeniedException) as caught:
+        one_shot.get_alternate_contact(alternate_contact_type="BILLING", account_id=account_id)
+    assert denied in str(caught.value)
+    assert ("trusted access" in str(caught.value)) is hinted
+    assert caught.value.message == denied  # the service's words, untouched
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
