@@ -30,8 +30,6 @@ from typing import Final, Generic, Protocol, TypeVar
 
 from account_mgmt._quotas import Quota, TokenBucket, WindowCap
 
-_K = TypeVar("_K")
-
 THROTTLE_BACKOFF_FACTOR: Final = 0.7
 """A throttled bucket's rate is multiplied by this (the AIMD decrease)."""
 
@@ -142,11 +140,14 @@ class _SlidingWindow:
             return not self._booked or self._booked[-1] <= self._clock() - self._span
 
 
-class _Resettable(Protocol):
-    def at_rest(self) -> bool: ...
+class _LimiterState(Protocol):
+    def at_rest(self) -> bool:
+        """Whether a new, unused one would behave the same."""
+        ...
 
 
-_V = TypeVar("_V", bound=_Resettable)
+_K = TypeVar("_K")
+_V = TypeVar("_V", bound=_LimiterState)
 
 
 class _Shelf(Generic[_K, _V]):

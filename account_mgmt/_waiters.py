@@ -44,16 +44,14 @@ def check_wait_options(
     ):
         if isinstance(value, bool) or not isinstance(value, int | float):
             violations.append((name, "type", f"expected seconds, got {value!r}"))
-        elif value < floor or (value == floor and not inclusive):
+        elif not (value >= floor if inclusive else value > floor):  # NaN fails both
             bound = f">= {floor:g}" if inclusive else f"> {floor:g}"
             violations.append((name, "min_value", f"expected seconds {bound}, got {value!r}"))
     wanted: frozenset[str] = frozenset()
     known = ", ".join(RegionOptStatus)
     if isinstance(statuses, str) or not isinstance(statuses, Collection):
-        violations.append(
-            ("statuses", "type", f"expected a collection of statuses such as ['ENABLED'], "
-             f"got {statuses!r}")
-        )  # fmt: skip
+        shown = f"expected a collection of statuses such as ['ENABLED'], got {statuses!r}"
+        violations.append(("statuses", "type", shown))
     elif not statuses:
         violations.append(("statuses", "min_length", f"expected at least one of {known}"))
     else:

@@ -222,6 +222,12 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
         "poll_interval",
         "min_value",
     ),
+    (
+        "wait_for_region_opt_status",
+        {"region_name": "af-south-1", "timeout": float("nan")},
+        "timeout",
+        "min_value",
+    ),
     ("enable_region", {"region_name": "af-south-1", "timeout": "60"}, "timeout", "type"),
     ("disable_region", {"region_name": "af-south-1", "timeout": -1}, "timeout", "min_value"),
 ]
