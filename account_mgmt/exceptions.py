@@ -46,11 +46,24 @@ from typing import ClassVar, Final
 from account_mgmt.models import REDACTED, ValidationExceptionField
 
 
+def _restore(cls: type[AccountError], args: tuple[object, ...], state: dict[str, object]) -> object:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class AccountError(Exception):
     """Root of every exception this package raises on purpose."""
 
     attempts: int = 1
     """How many attempts were made before this error was raised (set by the retry layer)."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickle rebuilds an exception by calling its class with ``args``; most of
+        # ours take keyword-only data, so a worker process's error would arrive
+        # in the parent as a TypeError. Rebuild from ``args`` and the attributes.
+        return (_restore, (type(self), self.args, self.__dict__))
 
 
 class ParamValidationError(AccountError, ValueError):

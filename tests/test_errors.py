@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import pickle
 import socket
 from typing import Any
 
@@ -17,6 +18,8 @@ from account_mgmt import (
     AccessDeniedException,
     AccountClient,
     AccountError,
+    AccountOutcome,
+    BulkOperationError,
     ConflictException,
     ConnectionClosedError,
     ConnectTimeoutError,
@@ -24,6 +27,7 @@ from account_mgmt import (
     InternalServerException,
     MalformedResponseError,
     OutcomeUnknownError,
+    ParamValidationError,
     ReadTimeoutError,
     ResourceNotFoundException,
     ResourceUnavailableException,
@@ -35,6 +39,7 @@ from account_mgmt import (
     TransportError,
     ValidationException,
     ValidationExceptionField,
+    WaiterError,
 )
 from account_mgmt.exceptions import ERROR_CLASSES
 
@@ -585,6 +590,58 @@ def test_retry_quota_exhaustion_fails_fast(client: AccountClient) -> None:
     with pytest.raises(InternalServerException) as caught:
         call(client)
     assert caught.value.attempts == 1
+
+
+def _example(cls: type[AccountError]) -> AccountError:
+    """An instance of ``cls`` with every attribute its constructor sets filled in."""
+    if issubclass(cls, ValidationException):
+        return cls(
+            "bad", status_code=400, error_code="ValidationException", request_id="rid",
+            reason="fieldValidationFailed",
+            field_list=(ValidationExceptionField(name="RegionName", message="no"),),
+        )  # fmt: skip
+    if issubclass(cls, ServiceError):
+        error = cls(
+            "m", status_code=403, error_code=cls.__name__, request_id="rid", retry_after=2.0
+        )
+        error.hint = "a hint"
+        return error
+    if issubclass(cls, ParamValidationError):
+        return cls([("account_id", "pattern", "not 12 digits")])
+    if issubclass(cls, WaiterError):
+        return cls("still ENABLING", last_status="ENABLING")
+    if issubclass(cls, MalformedResponseError):
+        return cls("not JSON", status_code=200, request_id="rid")
+    if issubclass(cls, OutcomeUnknownError):
+        return cls("StartPrimaryEmailUpdate")
+    if issubclass(cls, BulkOperationError):
+        failed: AccountOutcome[None] = AccountOutcome(
+            account_id="000000000001", error=ConnectionClosedError("cut")
+        )
+        return cls((failed,))
+    return cls("plain message")
+
+
+PUBLIC_ERRORS = sorted(
+    (obj for obj in vars(account_mgmt).values()
+     if inspect.isclass(obj) and issubclass(obj, AccountError)),
+    key=lambda cls: cls.__name__,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", PUBLIC_ERRORS, ids=lambda cls: cls.__name__)
+def test_every_error_survives_pickling_whole(cls: type[AccountError]) -> None:
+    """A worker process's error reaches its parent (multiprocessing, a process pool)
+    as itself, not as a TypeError from a constructor pickle cannot call."""
+    error = _example(cls)
+    error.attempts = 3
+    error.add_note("for_each_account stopped: ...")
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - bytes this test just made
+    assert type(copy) is cls
+    assert str(copy) == str(error)
+    assert repr(copy) == repr(error)
+    assert copy.__dict__.keys() == error.__dict__.keys()
+    assert copy.attempts == 3
 
 
 def test_every_exception_derives_from_the_root() -> None:
