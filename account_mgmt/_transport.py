@@ -10,6 +10,7 @@ mistaken for a network fault and retried.
 from __future__ import annotations
 
 import functools
+import os
 import socket
 import threading
 import time
@@ -258,8 +259,24 @@ class RequestsTransport:
         # and with trust_env it rescans os.environ for proxies twice per request
         # and may add netrc credentials. The endpoint never changes, so its proxy
         # is resolved once here from the same environment variables.
+        self._pool_maxsize = max_pool_connections
         self._adapter = _EndpointAdapter(pool_maxsize=max_pool_connections)
+        self._adapter_pid = os.getpid()
         self._proxies = _proxies_for(endpoint_url)
+
+    def _adapter_of_this_process(self) -> _EndpointAdapter:
+        """The adapter, new in a forked child: its pooled sockets are the parent's.
+
+        Two processes writing to one keep-alive socket interleave their requests
+        and may each read the other's answer (another account's data). The
+        parent's sockets are left open for the parent; nothing is closed here.
+        """
+        pid = os.getpid()
+        if self._adapter_pid != pid:
+            # Threads of the child racing here each make one; the last stays.
+            self._adapter = _EndpointAdapter(pool_maxsize=self._pool_maxsize)
+            self._adapter_pid = pid
+        return self._adapter
 
     def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
         """Send one request and read the whole answer, by ``deadline`` (monotonic) if given.
@@ -288,7 +305,7 @@ class RequestsTransport:
                 timeout = (min(timeout[0], left), min(timeout[1], left))
             _waiting.deadline = deadline
             try:
-                response = self._adapter.send(
+                response = self._adapter_of_this_process().send(
                     prepared,
                     stream=True,
                     timeout=timeout,

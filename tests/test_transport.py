@@ -50,6 +50,28 @@ def test_a_closed_client_opens_a_fresh_connection_when_used_again() -> None:
     assert len(set(server.client_ports)) == 2
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
+def test_a_forked_child_never_writes_to_the_parents_pooled_connection() -> None:
+    """Two processes on one keep-alive socket interleave requests and can read each
+    other's answers; the child must open a connection of its own."""
+    replies = [(200, {"Content-Type": "application/json"}, _ACCOUNT_INFO)] * 3
+    with CannedServer(replies).running() as server, _client(server.url) as client:
+        client.get_account_information()  # the parent's connection, now idle in the pool
+        pid = os.fork()
+        if pid == 0:
+            ok = False
+            try:
+                ok = client.get_account_information().account_id == "123456789012"
+            finally:
+                os._exit(0 if ok else 1)  # never return into pytest in the child
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        client.get_account_information()
+    parent, child, parent_again = server.client_ports
+    assert child != parent
+    assert parent_again == parent  # the parent's connection was left working
+
+
 class _ForwardingProxy:
     """A plain HTTP forward proxy on 127.0.0.1 that records the request lines it relays."""
 
