@@ -72,31 +72,56 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-def _translate(exc: requests.RequestException) -> TransportError | None:
-    """The package's error for a network failure; None for anything else (a bug: let it out)."""
-    text = str(exc)
+def _root_cause(exc: BaseException) -> str:
+    """The innermost failure under requests' and urllib3's wrappers, as text.
+
+    Their own messages name private pool classes and say "Max retries
+    exceeded" of a pool that never retries; what the user needs is the
+    socket's or TLS library's own words ("[Errno 111] Connection refused").
+    """
+    seen: set[int] = set()
+    current: BaseException = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        inner = getattr(current, "reason", None)  # urllib3's MaxRetryError
+        if not isinstance(inner, BaseException):
+            inner = current.__cause__ or current.__context__
+        if inner is None and current.args and isinstance(current.args[-1], BaseException):
+            inner = current.args[-1]  # requests' ConnectionError, urllib3's ProtocolError
+        if inner is None:
+            break
+        current = inner
+    return str(current) or type(current).__name__
+
+
+def _translate(exc: requests.RequestException, where: str) -> TransportError | None:
+    """The package's error for a network failure; None for anything else (a bug: let it out).
+
+    ``where`` names the endpoint (and proxy) in the message.
+    """
+    cause = _root_cause(exc)
     if isinstance(exc, requests.exceptions.SSLError):
-        return TLSError(f"TLS handshake failed: {text}")
+        return TLSError(f"TLS handshake with {where} failed: {cause}")
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return ConnectTimeoutError(f"timed out connecting: {text}")
+        return ConnectTimeoutError(f"timed out connecting to {where}: {cause}")
     if isinstance(exc, requests.exceptions.ProxyError):
-        return EndpointConnectionError(f"could not connect through the proxy: {text}")
+        return EndpointConnectionError(f"could not connect to {where}: {cause}")
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return ReadTimeoutError(f"timed out waiting for the answer: {text}")
+        return ReadTimeoutError(f"timed out waiting for the answer from {where}: {cause}")
     if isinstance(
         exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
     ):
-        return ConnectionClosedError(f"the answer was cut off: {text}")
+        return ConnectionClosedError(f"the answer from {where} was cut off: {cause}")
     if isinstance(exc, requests.exceptions.ConnectionError):
         reason = exc.args[0] if exc.args else None
         reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
         if isinstance(reason, urllib3.exceptions.ReadTimeoutError):
-            return ReadTimeoutError(f"timed out waiting for the answer: {text}")
+            return ReadTimeoutError(f"timed out waiting for the answer from {where}: {cause}")
         if isinstance(
             reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError
         ):
-            return EndpointConnectionError(f"could not connect: {text}")
-        return ConnectionClosedError(f"the connection was closed: {text}")
+            return EndpointConnectionError(f"could not connect to {where}: {cause}")
+        return ConnectionClosedError(f"the connection to {where} was closed: {cause}")
     return None
 
 
@@ -263,6 +288,10 @@ class RequestsTransport:
         self._adapter = _EndpointAdapter(pool_maxsize=max_pool_connections)
         self._adapter_pid = os.getpid()
         self._proxies = _proxies_for(endpoint_url)
+        origin = urllib.parse.urlsplit(endpoint_url).netloc
+        proxy = urllib.parse.urlsplit(next(iter(self._proxies.values()), "")).hostname
+        # What error messages name: the endpoint, and the proxy (never its credentials).
+        self._where = f"{origin} through the proxy at {proxy}" if proxy else origin
 
     def _adapter_of_this_process(self) -> _EndpointAdapter:
         """The adapter, new in a forked child: its pooled sockets are the parent's.
@@ -320,7 +349,7 @@ class RequestsTransport:
                 body = self._read_body(raw, headers.get("content-length", ""), deadline)
                 return HttpResponse(status_code=response.status_code, headers=headers, body=body)
         except requests.RequestException as exc:
-            translated = _translate(exc)
+            translated = _translate(exc, self._where)
             if translated is None:
                 raise
             raise translated from exc

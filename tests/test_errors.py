@@ -357,7 +357,30 @@ def test_connection_refused_on_loopback_is_an_endpoint_connection_error() -> Non
     ):
         call(client)
     assert caught.value.request_sent is False
+    # The message names the endpoint and the socket's own words, not urllib3's
+    # wrappers ("Max retries exceeded" of a pool that never retries, private classes).
+    assert (
+        str(caught.value)
+        == f"could not connect to 127.0.0.1:{port}: [Errno 111] Connection refused"
+    )
     assert caught.value.attempts == 2
+
+
+def test_a_failing_proxy_is_named_without_its_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("HTTPS_PROXY", f"http://ops:pr0xy-s3cret@127.0.0.1:{port}")
+    with (
+        AccountClient(aws_access_key_id="AKID", aws_secret_access_key="secret", max_attempts=1)
+        as client,
+        pytest.raises(EndpointConnectionError) as caught,
+    ):  # fmt: skip
+        call(client)
+    message = str(caught.value)
+    assert "account.us-east-1.amazonaws.com through the proxy at 127.0.0.1" in message
+    assert "Connection refused" in message
+    assert "pr0xy-s3cret" not in message
 
 
 def test_every_error_class_in_the_table_is_a_documented_service_error() -> None:
