@@ -135,13 +135,14 @@ def _proxies_for(endpoint_url: str) -> dict[str, str]:
     return {scheme: proxy} if proxy else {}
 
 
-def _translate_urllib3(exc: urllib3.exceptions.HTTPError) -> TransportError:
+def _translate_urllib3(exc: urllib3.exceptions.HTTPError, where: str) -> TransportError:
     """The package's error for a urllib3 failure while reading a body."""
+    cause = _root_cause(exc)
     if isinstance(exc, urllib3.exceptions.SSLError):
-        return TLSError(f"TLS failure: {exc}")
+        return TLSError(f"TLS failure reading the answer from {where}: {cause}")
     if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
-        return ReadTimeoutError(f"timed out reading the answer: {exc}")
-    return ConnectionClosedError(f"the answer was cut off: {exc}")
+        return ReadTimeoutError(f"timed out reading the answer from {where}: {cause}")
+    return ConnectionClosedError(f"the answer from {where} was cut off: {cause}")
 
 
 _waiting = threading.local()
@@ -354,7 +355,7 @@ class RequestsTransport:
                 raise
             raise translated from exc
         except urllib3.exceptions.HTTPError as exc:  # raised by the body reads
-            raise _translate_urllib3(exc) from exc
+            raise _translate_urllib3(exc, self._where) from exc
 
     def _read_body(
         self, raw: urllib3.BaseHTTPResponse, declared: str, deadline: float | None
