@@ -70,6 +70,11 @@ def switch_region(
     """Bring ``region_name`` there (or on its way); ``send`` sends ``direction.operation``."""
     on_the_way = direction.on_the_way
     status = client.get_region_opt_status(region_name=region_name, account_id=account_id)
+    if status.region_opt_status in direction.settled:
+        logger.debug(
+            "%s already %s: nothing to send or wait for", region_name, status.region_opt_status
+        )
+        return
     if status.region_opt_status in on_the_way:
         logger.debug("%s already %s: nothing to send", region_name, status.region_opt_status)
     else:

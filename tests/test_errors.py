@@ -566,6 +566,20 @@ def test_enable_region_sends_nothing_when_already_there(client: AccountClient, s
     assert len(responses.calls) == 1
 
 
+@pytest.mark.parametrize(
+    ("method", "status"),
+    [("enable_region", "ENABLED"), ("enable_region", "ENABLED_BY_DEFAULT"),
+     ("disable_region", "DISABLED")],
+)  # fmt: skip
+@responses.activate
+def test_waiting_for_a_region_already_settled_reads_its_status_once(
+    client: AccountClient, method: str, status: str
+) -> None:
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": status})
+    getattr(client, method)(region_name="af-south-1", wait=True)
+    assert len(responses.calls) == 1  # not a second read by the waiter
+
+
 @responses.activate(registry=OrderedRegistry)
 def test_delete_after_a_lost_answer_counts_not_found_as_done(client: AccountClient) -> None:
     url = ENDPOINT + "/deleteAlternateContact"
