@@ -199,7 +199,9 @@ class Invoker:
     ) -> T | None:
         """One paced, signed request and its decoded answer; raises the typed error for an error."""
         credentials = self.aws.credentials()
-        wait = self.limiter.reserve(credentials.access_key, operation.name, target)
+        wait = self.limiter.reserve(
+            credentials.access_key, operation.name, target, limit=deadline - time.monotonic()
+        )
         if time.monotonic() + wait >= deadline:
             raise DeadlineExceededError(
                 f"{operation.name}: total_timeout of {self.config.total_timeout:g}s runs out "

@@ -119,9 +119,13 @@ class _SlidingWindow:
         self._booked: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
 
-    def reserve(self, delay: float) -> float:
+    def reserve(self, delay: float, limit: float = math.inf) -> float:
         """Book the first send time at least ``delay`` seconds away that the cap
-        allows; returns how many seconds away it is."""
+        allows; returns how many seconds away it is.
+
+        A slot more than ``limit`` seconds away is not booked: the caller will
+        not use it, and holding it would push later calls back a window.
+        """
         with self._lock:
             now = self._clock()
             while self._booked and self._booked[0] <= now - self._span:
@@ -131,7 +135,8 @@ class _SlidingWindow:
                 slot = max(slot, self._booked[-1])
             if len(self._booked) >= self._count:
                 slot = max(slot, self._booked[-self._count] + self._span)
-            self._booked.append(slot)
+            if slot - now < limit:
+                self._booked.append(slot)
             return slot - now
 
     def at_rest(self) -> bool:
@@ -244,20 +249,26 @@ class RateLimiter:
             buckets.append(self._registry.bucket("target:" + target, operation, quota))
         return buckets
 
-    def reserve(self, caller: str, operation: str, target: str | None) -> float:
+    def reserve(
+        self, caller: str, operation: str, target: str | None, *, limit: float = math.inf
+    ) -> float:
         """Book the next slot for a call; returns how many seconds to wait before sending.
 
-        The caller sleeps, not the limiter, so that it can refuse a wait that
-        would overrun its deadline. A per-target window is booked last, at or
-        after the buckets' slot: sending later than a bucket's slot is always
-        safe, sending earlier than a window's never is.
+        The caller sleeps, not the limiter, so that it can refuse a wait longer
+        than ``limit`` (what is left of its deadline). A per-target window is
+        booked last, at or after the buckets' slot: sending later than a
+        bucket's slot is always safe, sending earlier than a window's never is;
+        and a window slot past ``limit`` is not booked at all. (A bucket's
+        token is: one token is a fraction of a second, a window slot can be
+        half a minute.)
         """
         wait = max((b.reserve() for b in self._buckets(caller, operation, target)), default=0.0)
         quota = self._quotas.get(operation)
         if quota is not None and quota.per_target_window is not None:
             # In standalone mode (no account id) the caller's account is the target.
             scope = "target:" + target if target is not None else "caller:" + caller
-            wait = self._registry.window(scope, operation, quota.per_target_window).reserve(wait)
+            window = self._registry.window(scope, operation, quota.per_target_window)
+            wait = window.reserve(wait, limit)
         return wait
 
     def throttled(self, caller: str, operation: str, target: str | None) -> None:

@@ -14,6 +14,7 @@ from account_mgmt import (
     AccountClient,
     AccountOutcome,
     BulkOperationError,
+    DeadlineExceededError,
     ParamValidationError,
     Quota,
     Region,
@@ -224,6 +225,33 @@ def test_no_window_ever_holds_more_than_its_cap(
     assert sends == sorted(sends)
     for first, later in zip(sends, sends[count:], strict=False):
         assert later - first >= seconds + DELIVERY_TOLERANCE - 1e-9
+
+
+def test_a_call_refused_by_its_deadline_leaves_no_window_slot_booked(
+    sleeps: RecordingSleep,
+) -> None:
+    """The fourth start in a window would wait 30 s; a call with 5 s left refuses it.
+    Had it booked that slot anyway, the third start after it would wait a whole
+    window more (its slot counted three back from the phantom)."""
+    quota = Quota(50.0, 50, WindowCap(3, 30.0))
+    with AccountEmulator(
+        member_count=1, enforce_quotas=False, primary_email_update_window=WindowCap(99, 1.0)
+    ) as emulator, emulator.client(
+        quota_overrides={START_EMAIL: quota}, sleep=sleeps
+    ) as client:  # fmt: skip
+        member = emulator.member_account_ids[0]
+        for n in range(3):
+            client.start_primary_email_update(account_id=member, primary_email=f"a{n}@example.com")
+        with pytest.raises(DeadlineExceededError):
+            client.with_options(total_timeout=5).start_primary_email_update(
+                account_id=member, primary_email="late@example.com"
+            )
+        for n in range(3):  # the sleeps are recorded, not slept: all three book one window on
+            client.start_primary_email_update(account_id=member, primary_email=f"b{n}@example.com")
+        assert emulator.request_counts[START_EMAIL] == 6  # the refused one was never sent
+    waits = [s for s in sleeps.calls if s > 1.0]
+    assert len(waits) == 3
+    assert all(29.0 < waited <= 30.0 + DELIVERY_TOLERANCE for waited in waits)
 
 
 def test_without_an_account_id_the_window_is_the_callers_own_account() -> None:
