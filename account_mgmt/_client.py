@@ -62,7 +62,9 @@ T = TypeVar("T")
 
 @attrs.frozen(kw_only=True)
 class _AlternateContactOutput:
-    alternate_contact: AlternateContact | None = None
+    # Required: "no contact" is a 404; a 200 without one is malformed, not an
+    # empty contact an audit would count as set.
+    alternate_contact: AlternateContact
 
 
 @attrs.frozen(kw_only=True)
@@ -238,6 +240,7 @@ class AccountClient:
             ParamValidationError: before sending, for bad input.
             ResourceNotFoundException: no contact of that type is set.
             AccessDeniedException: see ``AccountClient`` on organization mode.
+            MalformedResponseError: a success answer without the contact.
         """
         output = self._call_into(
             _AlternateContactOutput,
@@ -245,7 +248,7 @@ class AccountClient:
             alternate_contact_type=alternate_contact_type,
             account_id=account_id,
         )
-        return output.alternate_contact or AlternateContact()
+        return output.alternate_contact
 
     def put_alternate_contact(
         self,

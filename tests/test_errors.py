@@ -46,6 +46,7 @@ from account_mgmt.exceptions import ERROR_CLASSES
 from .conftest import ENDPOINT, RecordingSleep
 
 URL = ENDPOINT + "/getAlternateContact"
+CONTACT_ANSWER = {"AlternateContact": {"AlternateContactType": "SECURITY", "Name": "Sec"}}
 
 
 def call(client: AccountClient) -> object:
@@ -227,8 +228,9 @@ def test_proxy_answers_still_yield_typed_errors_with_status_and_request_id(
         (b'["not", "an", "object"]', "application/json"),
         (b'{"AlternateContact": "not-a-structure"}', "application/json"),
         (b'{"AlternateContact": {"Name": 7}}', "application/json"),
+        (b"{}", "application/json"),  # "no contact" is a 404: this is not an empty contact
     ],
-    ids=["html", "truncated", "empty", "array", "wrong-structure", "wrong-scalar"],
+    ids=["html", "truncated", "empty", "array", "wrong-structure", "wrong-scalar", "no-contact"],
 )
 @responses.activate
 def test_unreadable_success_is_an_error_not_an_empty_success(
@@ -433,7 +435,7 @@ def test_throttling_backs_off_from_one_second(
         responses.post(
             URL, status=429, json={}, headers={"x-amzn-ErrorType": "TooManyRequestsException"}
         )
-    responses.post(URL, json={})
+    responses.post(URL, json=CONTACT_ANSWER)
     call(client)
     assert sleeps.calls == pytest.approx([1.0, 2.0])
 
@@ -444,7 +446,7 @@ def test_server_retry_hint_is_honoured_and_clamped(
 ) -> None:
     responses.post(URL, status=503, json={}, headers={"x-amz-retry-after": "1500"})
     responses.post(URL, status=503, json={}, headers={"Retry-After": "3600"})
-    responses.post(URL, json={})
+    responses.post(URL, json=CONTACT_ANSWER)
     call(client)
     assert sleeps.calls == pytest.approx([1.5, 20.0])
 
@@ -611,7 +613,7 @@ def test_unsafe_operation_is_retried_when_the_request_never_left(client: Account
 def test_expired_token_refreshes_credentials_once_and_retries(client: AccountClient) -> None:
     expired = {"x-amzn-ErrorType": "ExpiredTokenException"}
     responses.post(URL, status=400, json={"message": "expired"}, headers=expired)
-    responses.post(URL, json={})
+    responses.post(URL, json=CONTACT_ANSWER)
     call(client)
     assert len(responses.calls) == 2
 
