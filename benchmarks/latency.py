@@ -7,7 +7,9 @@ It also times the HTTP stacks alone, replaying one pre-signed request with
 no validation, signing or parsing: bare http.client, a urllib3 pool, and
 requests' HTTPAdapter. The last is the floor for any client built on
 requests, as this one is; comparing it with half of boto3's median shows
-how much of the target the HTTP library leaves.
+how much of the target the HTTP library leaves. Last, this client's own
+call on a bare http.client transport (a benchmark-only prototype): what
+replacing requests would buy.
 
     python benchmarks/latency.py [--calls 1000]
 """
@@ -28,6 +30,7 @@ import urllib3
 from _common import boto3_client, summary
 
 from account_mgmt._signing import FrozenCredentials, sign
+from account_mgmt._transport import HttpRequest, HttpResponse
 from account_mgmt.testing import AccountEmulator
 
 
@@ -96,6 +99,30 @@ def requests_call(
     return call
 
 
+class BareHttpClientTransport:
+    """What a transport written on http.client could reach: NOT for production use.
+
+    One keep-alive connection, no pool, TLS, proxy, deadline or size cap: the
+    floor of such a transport, to put a figure on the decision between
+    requests (the project's HTTP library) and a transport of our own.
+    """
+
+    def __init__(self, endpoint_url: str) -> None:
+        parts = urllib.parse.urlsplit(endpoint_url)
+        self._connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
+
+    def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
+        path = urllib.parse.urlsplit(request.url).path
+        self._connection.request(request.method, path, body=request.body, headers=request.headers)
+        response = self._connection.getresponse()
+        body = response.read()
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        return HttpResponse(status_code=response.status, headers=headers, body=body)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
 def measure(call: Callable[[], Any], calls: int) -> list[float]:
     for _ in range(20):  # warm the connection pool and any lazy set-up
         call()
@@ -160,6 +187,15 @@ def main() -> None:
         for name, call in stacks.items():
             median, _ = summary(measure(call, args.calls))
             print(f"{name:<26}{median:>9.3f}  = {median / half:.2f}x half of boto3")
+        prototype = emulator.client(rate_limiting=False)
+        prototype._invoker.transport = BareHttpClientTransport(emulator.url)  # the one seam
+        median, _ = summary(
+            measure(lambda: prototype.get_account_information(account_id=member), args.calls)
+        )
+        print(
+            f"\nThis client, GetAccountInformation, on a bare http.client transport "
+            f"(a prototype, not shipped): {median:.3f} = {median / (2 * half):.2f}x boto3"
+        )
 
 
 if __name__ == "__main__":
