@@ -85,7 +85,8 @@ def _root_cause(exc: BaseException) -> str:
         seen.add(id(current))
         inner = getattr(current, "reason", None)  # urllib3's MaxRetryError
         if not isinstance(inner, BaseException):
-            inner = current.__cause__ or current.__context__
+            context = None if current.__suppress_context__ else current.__context__
+            inner = current.__cause__ or context
         if inner is None and current.args and isinstance(current.args[-1], BaseException):
             inner = current.args[-1]  # requests' ConnectionError, urllib3's ProtocolError
         if inner is None:
