@@ -246,7 +246,7 @@ def test_a_call_refused_by_its_deadline_leaves_no_window_slot_booked(
             client.with_options(total_timeout=5).start_primary_email_update(
                 account_id=member, primary_email="late@example.com"
             )
-        for n in range(3):  # the sleeps are recorded, not slept: all three book one window on
+        for n in range(3):  # sleeps are recorded, not slept: all three get the same slot
             client.start_primary_email_update(account_id=member, primary_email=f"b{n}@example.com")
         assert emulator.request_counts[START_EMAIL] == 6  # the refused one was never sent
     waits = [s for s in sleeps.calls if s > 1.0]
@@ -275,7 +275,7 @@ def test_primary_email_starts_stay_inside_the_services_window(
 ) -> None:
     """Five starts for one account against an emulator that takes 3 per second: with
     the window cap the client waits for it and nothing is refused; without, the
-    fourth is refused (the control: the test can fail)."""
+    fourth and fifth are refused (the control: the test can fail)."""
     with AccountEmulator(
         member_count=1, enforce_quotas=False, primary_email_update_window=window
     ) as emulator, emulator.client(
