@@ -12,7 +12,9 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
+
+import attrs
 
 from account_mgmt import _operations as ops
 from account_mgmt import _protocol
@@ -65,6 +67,20 @@ def _new_transport(config: ClientConfig) -> Transport:
         max_pool_connections=config.max_pool_connections,
         max_response_bytes=config.max_response_bytes,
     )
+
+
+@attrs.frozen
+class _Call(Generic[T]):
+    """One operation call, the same for each of its attempts."""
+
+    operation: ops.Operation
+    output: type[T] | None
+    url: str
+    body: bytes
+    target: str | None
+    """The account acted on (``AccountId``), for the limiter's per-target buckets."""
+    deadline: float
+    """A ``time.monotonic()`` instant: ``total_timeout`` from the call's start."""
 
 
 class Invoker:
@@ -131,21 +147,25 @@ class Invoker:
             AccountError: the last attempt's typed error, with ``attempts`` set.
         """
         validate_input(operation.members, params)
-        body = _protocol.encode_body(params)
-        url = self.config.endpoint_url + operation.path
         target = params.get("account_id") or params.get("standard_account_id")
-        target_id = target if isinstance(target, str) else None
-        deadline = time.monotonic() + self.config.total_timeout
+        call = _Call(
+            operation=operation,
+            output=output,
+            url=self.config.endpoint_url + operation.path,
+            body=_protocol.encode_body(params),
+            target=target if isinstance(target, str) else None,
+            deadline=time.monotonic() + self.config.total_timeout,
+        )
         last_error: BaseException | None = None
         retrying = self.retry.retrying(
-            safe_to_repeat=operation.safe_to_repeat, operation=operation.name, deadline=deadline
+            safe_to_repeat=operation.safe_to_repeat,
+            operation=operation.name,
+            deadline=call.deadline,
         )
         for attempt in retrying:
             with attempt:
                 try:
-                    answer = self._exchange_repaired(
-                        operation, output, url, body, target_id, deadline
-                    )
+                    answer = self._exchange_repaired(call)
                 except AccountError as exc:
                     exc.attempts = attempt.retry_state.attempt_number
                     last_error = exc
@@ -153,15 +173,7 @@ class Invoker:
         self.retry.record_success(last_error)
         return answer
 
-    def _exchange_repaired(
-        self,
-        operation: ops.Operation,
-        output: type[T] | None,
-        url: str,
-        body: bytes,
-        target: str | None,
-        deadline: float,
-    ) -> T | None:
+    def _exchange_repaired(self, call: _Call[T]) -> T | None:
         """An exchange, repeated at once (not as a retry) after a fault the client can fix.
 
         An expired session token (expired between botocore's refresh check and
@@ -171,12 +183,12 @@ class Invoker:
         repaired: set[str] = set()
         while True:
             try:
-                return self._exchange(operation, output, url, body, target, deadline)
+                return self._exchange(call)
             except ExpiredTokenException:
                 if "token" in repaired:
                     raise
                 repaired.add("token")
-                logger.info("%s: credentials expired, refreshing once", operation.name)
+                logger.info("%s: credentials expired, refreshing once", call.operation.name)
                 self.aws.force_refresh()
             except ServiceError as exc:
                 if not is_clock_skew(exc) or "clock" in repaired:
@@ -184,38 +196,31 @@ class Invoker:
                 repaired.add("clock")
                 logger.info(
                     "%s: clock skew, re-signing %.1fs off local time",
-                    operation.name,
+                    call.operation.name,
                     self.clock.offset,
                 )
 
-    def _exchange(
-        self,
-        operation: ops.Operation,
-        output: type[T] | None,
-        url: str,
-        body: bytes,
-        target: str | None,
-        deadline: float,
-    ) -> T | None:
+    def _exchange(self, call: _Call[T]) -> T | None:
         """One paced, signed request and its decoded answer; raises the typed error for an error."""
+        name = call.operation.name
         credentials = self.aws.credentials()
         wait = self.limiter.reserve(
-            credentials.access_key, operation.name, target, limit=deadline - time.monotonic()
+            credentials.access_key, name, call.target, limit=call.deadline - time.monotonic()
         )
-        if time.monotonic() + wait >= deadline:
+        if time.monotonic() + wait >= call.deadline:
             raise DeadlineExceededError(
-                f"{operation.name}: total_timeout of {self.config.total_timeout:g}s runs out "
+                f"{name}: total_timeout of {self.config.total_timeout:g}s runs out "
                 f"before the rate quota allows another request ({wait:.1f}s)"
             )
         if wait > 0:
-            logger.debug("%s: waiting %.3fs for the rate quota", operation.name, wait)
+            logger.debug("%s: waiting %.3fs for the rate quota", name, wait)
             self.sleep(wait)
         signed_at = self.clock.now()
         headers = sign(
             method="POST",
-            url=url,
+            url=call.url,
             headers=self._base_headers,
-            body=body,
+            body=call.body,
             credentials=credentials,
             region=self.config.signing_region,
             service=SERVICE_SIGNING_NAME,
@@ -223,30 +228,34 @@ class Invoker:
         )
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
-                "POST %s (%d bytes) headers=%s", operation.path, len(body), safe_headers(headers)
+                "POST %s (%d bytes) headers=%s",
+                call.operation.path,
+                len(call.body),
+                safe_headers(headers),
             )
         response = self.transport.send(
-            HttpRequest(method="POST", url=url, headers=headers, body=body), deadline=deadline
+            HttpRequest(method="POST", url=call.url, headers=headers, body=call.body),
+            deadline=call.deadline,
         )
         logger.debug(
             "%s -> HTTP %d, request id %s, %d bytes",
-            operation.name,
+            name,
             response.status_code,
             _protocol.request_id(response.headers),
             len(response.body),
         )
         if 200 <= response.status_code < 300:
-            self.limiter.admitted(credentials.access_key, operation.name, target)
+            self.limiter.admitted(credentials.access_key, name, call.target)
             return _protocol.decode_success(
-                response.status_code, response.headers, response.body, output
+                response.status_code, response.headers, response.body, call.output
             )
         error = _protocol.decode_error(response.status_code, response.headers, response.body)
-        if isinstance(error, AccessDeniedException) and target is not None:
+        if isinstance(error, AccessDeniedException) and call.target is not None:
             error.hint = AccessDeniedException.ORGANIZATION_MODE_HINT
         if is_throttling(error):
-            self.limiter.throttled(credentials.access_key, operation.name, target)
+            self.limiter.throttled(credentials.access_key, name, call.target)
         elif response.status_code < 500:
-            self.limiter.admitted(credentials.access_key, operation.name, target)
+            self.limiter.admitted(credentials.access_key, name, call.target)
         if is_clock_skew(error) and error.server_time is not None:
             self.clock.correct(error.server_time, signed_at)
         raise error
