@@ -335,12 +335,15 @@ class AccountClient:
 
     def get_region_opt_status(self, *, region_name: str, account_id: str | None = None) -> Region:
         """The opt-in status of one Region."""
+        sent_at = PROCESS_GATE.stamp()
         region = self._call_into(
             Region, ops.GET_REGION_OPT_STATUS, region_name=region_name, account_id=account_id
         )
         caller = self._invoker.caller()
         account = _regionswitch.gate_account(caller, account_id)
-        PROCESS_GATE.observe(caller, account, region_name, region.region_opt_status)
+        PROCESS_GATE.observe(
+            caller, account, region_name, region.region_opt_status, sent_at=sent_at
+        )
         return region
 
     def list_regions(

@@ -15,6 +15,7 @@ and by target account for the account cap.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import Final
 
@@ -26,14 +27,23 @@ class RegionOptGate:
 
     A slot is first *claimed* (the request is being sent) and then, once the
     service has taken the switch, *accepted*. Only an accepted switch is freed
-    by reading its Region's status: until the request is processed the
-    Region still reads as it was (DISABLED, for an enable), which says
-    nothing about whether the switch has settled.
+    by reading its Region's status, and only by a read sent after it was
+    accepted: until the request is processed the Region still reads as it
+    was (DISABLED, for an enable), and a read sent before then can come back
+    after the sender has recorded the acceptance. Events are ordered by
+    :meth:`stamp`, a counter, not a clock, so two can never tie.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._in_flight: dict[tuple[str, str, str], bool] = {}  # -> accepted by the service
+        self._stamps = itertools.count(1)
+        # -> the stamp at which the service took the switch; None while only claimed
+        self._in_flight: dict[tuple[str, str, str], int | None] = {}
+
+    def stamp(self) -> int:
+        """Now, in the gate's order of events: take it before sending a status read."""
+        with self._lock:
+            return next(self._stamps)
 
     def try_acquire(
         self, caller: str, account: str, region: str, *, per_account: int, per_organization: int
@@ -47,7 +57,7 @@ class RegionOptGate:
             same_account = [k for k in same_caller if k[1] == account]
             if len(same_account) >= per_account or len(same_caller) >= per_organization:
                 return False
-            self._in_flight[key] = False
+            self._in_flight[key] = None
             return True
 
     def accepted(self, caller: str, account: str, region: str) -> None:
@@ -55,21 +65,25 @@ class RegionOptGate:
         key = (caller, account, region)
         with self._lock:
             if key in self._in_flight:
-                self._in_flight[key] = True
+                self._in_flight[key] = next(self._stamps)
 
     def release(self, caller: str, account: str, region: str) -> None:
         """The switch failed or was never sent (by the thread that claimed it)."""
         with self._lock:
             self._in_flight.pop((caller, account, region), None)
 
-    def observe(self, caller: str, account: str, region: str, status: str | None) -> None:
-        """A status was read (None: it can no longer be): an accepted switch that is
-        not switching any more frees its slot. A claimed one is its sender's to settle."""
+    def observe(
+        self, caller: str, account: str, region: str, status: str | None, *, sent_at: int
+    ) -> None:
+        """A status was read (None: it can no longer be) by a request sent at stamp
+        ``sent_at``: a switch accepted before then that is not switching any more frees
+        its slot. A claimed one is its sender's to settle."""
         if status in SWITCHING_STATES:
             return
         key = (caller, account, region)
         with self._lock:
-            if self._in_flight.get(key):
+            accepted_at = self._in_flight.get(key)
+            if accepted_at is not None and accepted_at < sent_at:
                 del self._in_flight[key]
 
     def blocking(

@@ -124,6 +124,7 @@ def _await_slot(
     give_up = time.monotonic() + timeout
     while not PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
         for blocking_account, blocking_region in PROCESS_GATE.blocking(caller, account, **caps):
+            sent_at = PROCESS_GATE.stamp()
             try:
                 # Reading a status frees the slot of a Region that has settled.
                 client.get_region_opt_status(
@@ -141,7 +142,9 @@ def _await_slot(
                     blocking_account,
                     exc.error_code,
                 )
-                PROCESS_GATE.observe(caller, blocking_account, blocking_region, None)
+                PROCESS_GATE.observe(
+                    caller, blocking_account, blocking_region, None, sent_at=sent_at
+                )
         if PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
             return
         if time.monotonic() >= give_up:

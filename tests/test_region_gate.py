@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import types
 
 import pytest
+import responses
 
 from account_mgmt import (
+    AccountClient,
     InternalServerException,
     Quota,
     TooManyRequestsException,
@@ -16,6 +19,8 @@ from account_mgmt import (
 from account_mgmt._regionopt import PROCESS_GATE, RegionOptGate
 from account_mgmt._regionswitch import _await_slot
 from account_mgmt.testing import AccountEmulator, FaultKind
+
+from .conftest import ACCESS_KEY, ENDPOINT
 
 FAST = {"EnableRegion": Quota(200.0, 200), "GetRegionOptStatus": Quota(200.0, 200)}
 
@@ -32,9 +37,9 @@ def test_gate_counts_per_account_and_per_caller() -> None:
     assert not gate.try_acquire("K", "C", "r1", **caps)  # organization (caller) cap
     assert gate.try_acquire("OTHER", "C", "r1", **caps)  # another caller is counted apart
     gate.accepted("K", "A", "r1")
-    gate.observe("K", "A", "r1", "ENABLING")
+    gate.observe("K", "A", "r1", "ENABLING", sent_at=gate.stamp())
     assert not gate.try_acquire("K", "C", "r1", **caps)
-    gate.observe("K", "A", "r1", "ENABLED")
+    gate.observe("K", "A", "r1", "ENABLED", sent_at=gate.stamp())
     assert gate.try_acquire("K", "C", "r1", **caps)
 
 
@@ -42,11 +47,53 @@ def test_a_claimed_switch_is_freed_by_its_sender_not_by_a_status_read() -> None:
     gate = RegionOptGate()
     caps = {"per_account": 1, "per_organization": 1}
     assert gate.try_acquire("K", "A", "r1", **caps)
-    gate.observe("K", "A", "r1", "DISABLED")  # the EnableRegion is not processed yet
-    gate.observe("K", "A", "r1", None)
+    gate.observe("K", "A", "r1", "DISABLED", sent_at=gate.stamp())  # not processed yet
+    gate.observe("K", "A", "r1", None, sent_at=gate.stamp())
     assert not gate.try_acquire("K", "B", "r1", **caps)
     gate.release("K", "A", "r1")  # the sender's request failed
     assert gate.try_acquire("K", "B", "r1", **caps)
+
+
+def test_a_read_sent_before_the_switch_was_accepted_does_not_free_it() -> None:
+    """The race CI caught: another thread's read of the Region, answered DISABLED
+    before the EnableRegion was processed, arrives after its sender recorded the
+    acceptance. Freeing the slot on it let a 21st switch out and earned a 429."""
+    gate = RegionOptGate()
+    caps = {"per_account": 1, "per_organization": 1}
+    assert gate.try_acquire("K", "A", "r1", **caps)
+    stale_read = gate.stamp()  # sent while the EnableRegion was in flight
+    gate.accepted("K", "A", "r1")
+    gate.observe("K", "A", "r1", "DISABLED", sent_at=stale_read)
+    gate.observe("K", "A", "r1", None, sent_at=stale_read)
+    assert not gate.try_acquire("K", "B", "r1", **caps)
+    gate.observe("K", "A", "r1", "ENABLED", sent_at=gate.stamp())  # a read sent since
+    assert gate.try_acquire("K", "B", "r1", **caps)
+
+
+@responses.activate
+def test_get_region_opt_status_dates_its_read_from_before_it_is_sent(
+    client: AccountClient,
+) -> None:
+    """The sender records its acceptance while this read is on the wire: the read's
+    DISABLED must not free the switch (the stamp is taken before sending, not after)."""
+    caller = ACCESS_KEY
+    caps = {"per_account": 6, "per_organization": 1}
+    assert PROCESS_GATE.try_acquire(caller, "111100000001", "af-south-1", **caps)
+
+    def answer_then_accept(_: object) -> tuple[int, dict[str, str], str]:
+        PROCESS_GATE.accepted(caller, "111100000001", "af-south-1")
+        return 200, {}, json.dumps({"RegionName": "af-south-1", "RegionOptStatus": "DISABLED"})
+
+    responses.add_callback(
+        responses.POST, ENDPOINT + "/getRegionOptStatus", callback=answer_then_accept
+    )
+    try:
+        client.get_region_opt_status(region_name="af-south-1", account_id="111100000001")
+        assert PROCESS_GATE.blocking(caller, "111100000002", **caps) == [
+            ("111100000001", "af-south-1")
+        ]
+    finally:
+        PROCESS_GATE.release(caller, "111100000001", "af-south-1")
 
 
 @pytest.mark.parametrize("processing_delay", [0.0, 0.3], ids=["prompt", "slow-service"])
