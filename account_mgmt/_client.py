@@ -400,7 +400,10 @@ class AccountClient:
 
         Reads the Region's status first and sends nothing if it is already
         ENABLED, ENABLING or ENABLED_BY_DEFAULT. If the answer to EnableRegion
-        is lost, the status says whether it took, instead of a blind resend.
+        is lost, the status says whether it took, instead of a blind resend;
+        if it is a ConflictException because another caller's enable of the
+        same Region got there first, the Region is on its way and that is
+        success.
 
         Raises:
             ParamValidationError: ``timeout`` or ``poll_interval`` out of range
@@ -430,7 +433,9 @@ class AccountClient:
     ) -> None:
         """Opt out of a Region; with ``wait=True``, return only once it is DISABLED.
 
-        Sends nothing if the Region is already DISABLED or DISABLING.
+        Sends nothing if the Region is already DISABLED or DISABLING; a lost
+        answer or a ConflictException is settled by the Region's status, as
+        for ``enable_region``.
 
         Raises:
             ParamValidationError: ``timeout`` or ``poll_interval`` out of range

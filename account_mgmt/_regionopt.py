@@ -22,6 +22,22 @@ from typing import Final
 SWITCHING_STATES: Final = frozenset({"ENABLING", "DISABLING"})
 
 
+class Switch:
+    """One Region switch this process is sending or has had taken.
+
+    Two threads asked to switch the same Region at once both send (each saw it
+    unswitched); they share one slot, as the service counts one switch. The
+    slot stays claimed until every sender has failed or one was taken.
+    """
+
+    __slots__ = ("accepted_at", "key", "senders")
+
+    def __init__(self, key: tuple[str, str, str]) -> None:
+        self.key: Final = key  # (caller, account, Region)
+        self.senders = 1
+        self.accepted_at: int | None = None  # the gate's stamp when the service took it
+
+
 class RegionOptGate:
     """Thread-safe registry of (caller, account, Region) switches in flight.
 
@@ -37,8 +53,7 @@ class RegionOptGate:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._stamps = itertools.count(1)
-        # -> the stamp at which the service took the switch; None while only claimed
-        self._in_flight: dict[tuple[str, str, str], int | None] = {}
+        self._in_flight: dict[tuple[str, str, str], Switch] = {}
 
     def stamp(self) -> int:
         """Now, in the gate's order of events: take it before sending a status read."""
@@ -47,30 +62,37 @@ class RegionOptGate:
 
     def try_acquire(
         self, caller: str, account: str, region: str, *, per_account: int, per_organization: int
-    ) -> bool:
-        """Claim a slot for a switch; False when a cap is reached (nothing is claimed)."""
+    ) -> Switch | None:
+        """Claim a slot for a switch (or join the one in flight for the same Region);
+        None when a cap is reached (nothing is claimed). Hand what it returns back to
+        :meth:`accepted` or :meth:`release`."""
         key = (caller, account, region)
         with self._lock:
-            if key in self._in_flight:
-                return True
+            switch = self._in_flight.get(key)
+            if switch is not None:
+                switch.senders += 1
+                return switch
             same_caller = [k for k in self._in_flight if k[0] == caller]
             same_account = [k for k in same_caller if k[1] == account]
             if len(same_account) >= per_account or len(same_caller) >= per_organization:
-                return False
-            self._in_flight[key] = None
-            return True
+                return None
+            switch = self._in_flight[key] = Switch(key)
+            return switch
 
-    def accepted(self, caller: str, account: str, region: str) -> None:
+    def accepted(self, switch: Switch) -> None:
         """The service took the switch: from now on its Region's status decides."""
-        key = (caller, account, region)
         with self._lock:
-            if key in self._in_flight:
-                self._in_flight[key] = next(self._stamps)
+            switch.senders -= 1
+            if switch.accepted_at is None:
+                switch.accepted_at = next(self._stamps)
 
-    def release(self, caller: str, account: str, region: str) -> None:
-        """The switch failed or was never sent (by the thread that claimed it)."""
+    def release(self, switch: Switch) -> None:
+        """This sender's request failed: the slot goes when no sender is left and
+        none was taken."""
         with self._lock:
-            self._in_flight.pop((caller, account, region), None)
+            switch.senders -= 1
+            if switch.senders <= 0 and switch.accepted_at is None:
+                del self._in_flight[switch.key]  # no one else can have freed it
 
     def observe(
         self, caller: str, account: str, region: str, status: str | None, *, sent_at: int
@@ -82,7 +104,8 @@ class RegionOptGate:
             return
         key = (caller, account, region)
         with self._lock:
-            accepted_at = self._in_flight.get(key)
+            switch = self._in_flight.get(key)
+            accepted_at = switch.accepted_at if switch is not None else None
             if accepted_at is not None and accepted_at < sent_at:
                 del self._in_flight[key]
 

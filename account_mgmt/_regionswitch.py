@@ -17,9 +17,14 @@ import attrs
 
 from account_mgmt import _operations as ops
 from account_mgmt._logging import logger
-from account_mgmt._regionopt import PROCESS_GATE
+from account_mgmt._regionopt import PROCESS_GATE, Switch
 from account_mgmt._retry import is_throttling, may_have_arrived
-from account_mgmt.exceptions import AccountError, ServiceError, WaiterTimeoutError
+from account_mgmt.exceptions import (
+    AccountError,
+    ConflictException,
+    ServiceError,
+    WaiterTimeoutError,
+)
 from account_mgmt.models import RegionOptStatus
 
 if TYPE_CHECKING:
@@ -79,20 +84,16 @@ def switch_region(
         logger.debug("%s already %s: nothing to send", region_name, status.region_opt_status)
     else:
         account = gate_account(caller, account_id)
-        _await_slot(client, caller, account, region_name, timeout, poll_interval, sleep)
+        switch = _await_slot(client, caller, account, region_name, timeout, poll_interval, sleep)
+        taken = False
         try:
-            send()
-        except AccountError as exc:
-            if not may_have_arrived(exc):
-                PROCESS_GATE.release(caller, account, region_name)
-                raise
-            # The answer was lost; the Region's status says whether the switch took.
-            after = client.get_region_opt_status(region_name=region_name, account_id=account_id)
-            if after.region_opt_status not in on_the_way:
-                PROCESS_GATE.release(caller, account, region_name)
-                raise
-            logger.info("the lost switch of %s took effect (%s)", region_name, after)
-        PROCESS_GATE.accepted(caller, account, region_name)
+            _send(client, direction, send, region_name=region_name, account_id=account_id)
+            taken = True
+        finally:
+            if taken:
+                PROCESS_GATE.accepted(switch)
+            else:
+                PROCESS_GATE.release(switch)
     if wait:
         client.wait_for_region_opt_status(
             region_name=region_name,
@@ -100,6 +101,37 @@ def switch_region(
             statuses=direction.settled,
             timeout=timeout,
             poll_interval=poll_interval,
+        )
+
+
+def _send(
+    client: AccountClient,
+    direction: Direction,
+    send: Callable[[], None],
+    *,
+    region_name: str,
+    account_id: str | None,
+) -> None:
+    """Send the switch; raise its error unless the Region turns out to be on its way.
+
+    A lost answer may hide a switch that took. A ConflictException may be
+    another sender's switch of the same Region (two threads, two jobs), which
+    is on its way as asked; or the opposite switch, which is a real conflict.
+    The Region's status tells them apart.
+    """
+    try:
+        send()
+    except AccountError as exc:
+        if not (may_have_arrived(exc) or isinstance(exc, ConflictException)):
+            raise
+        after = client.get_region_opt_status(region_name=region_name, account_id=account_id)
+        if after.region_opt_status not in direction.on_the_way:
+            raise
+        logger.info(
+            "%s is %s after %s: the switch is on its way",
+            region_name,
+            after.region_opt_status,
+            type(exc).__name__,
         )
 
 
@@ -111,7 +143,7 @@ def _await_slot(
     timeout: float,
     poll_interval: float,
     sleep: Callable[[float], None],
-) -> None:
+) -> Switch:
     """Block until this switch fits under the concurrency caps, polling what is in the way.
 
     Raises:
@@ -122,7 +154,7 @@ def _await_slot(
         "per_organization": client.config.region_opt_concurrency_per_organization,
     }
     give_up = time.monotonic() + timeout
-    while not PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
+    while (switch := PROCESS_GATE.try_acquire(caller, account, region_name, **caps)) is None:
         for blocking_account, blocking_region in PROCESS_GATE.blocking(caller, account, **caps):
             sent_at = PROCESS_GATE.stamp()
             try:
@@ -145,8 +177,8 @@ def _await_slot(
                 PROCESS_GATE.observe(
                     caller, blocking_account, blocking_region, None, sent_at=sent_at
                 )
-        if PROCESS_GATE.try_acquire(caller, account, region_name, **caps):
-            return
+        if (switch := PROCESS_GATE.try_acquire(caller, account, region_name, **caps)) is not None:
+            break
         if time.monotonic() >= give_up:
             raise WaiterTimeoutError(
                 f"{region_name}: no Region switching under these credentials settled "
@@ -155,3 +187,4 @@ def _await_slot(
             )
         logger.info("%s: waiting for a Region switch slot", region_name)
         sleep(poll_interval)
+    return switch

@@ -17,7 +17,7 @@ from account_mgmt import (
     WaiterTimeoutError,
 )
 from account_mgmt._regionopt import PROCESS_GATE, RegionOptGate
-from account_mgmt._regionswitch import _await_slot
+from account_mgmt._regionswitch import ENABLE, _await_slot, switch_region
 from account_mgmt.testing import AccountEmulator, FaultKind
 
 from .conftest import ACCESS_KEY, ENDPOINT
@@ -28,17 +28,18 @@ FAST = {"EnableRegion": Quota(200.0, 200), "GetRegionOptStatus": Quota(200.0, 20
 def test_gate_counts_per_account_and_per_caller() -> None:
     gate = RegionOptGate()
     caps = {"per_account": 2, "per_organization": 3}
-    assert gate.try_acquire("K", "A", "r1", **caps)
-    assert gate.try_acquire("K", "A", "r1", **caps)  # the same switch again: no new slot
+    a_r1 = gate.try_acquire("K", "A", "r1", **caps)
+    assert a_r1 is not None
+    assert gate.try_acquire("K", "A", "r1", **caps) is a_r1  # the same switch: no new slot
     assert gate.try_acquire("K", "A", "r2", **caps)
-    assert not gate.try_acquire("K", "A", "r3", **caps)  # account cap
+    assert gate.try_acquire("K", "A", "r3", **caps) is None  # account cap
     assert sorted(gate.blocking("K", "A", **caps)) == [("A", "r1"), ("A", "r2")]
     assert gate.try_acquire("K", "B", "r1", **caps)
-    assert not gate.try_acquire("K", "C", "r1", **caps)  # organization (caller) cap
+    assert gate.try_acquire("K", "C", "r1", **caps) is None  # organization (caller) cap
     assert gate.try_acquire("OTHER", "C", "r1", **caps)  # another caller is counted apart
-    gate.accepted("K", "A", "r1")
+    gate.accepted(a_r1)
     gate.observe("K", "A", "r1", "ENABLING", sent_at=gate.stamp())
-    assert not gate.try_acquire("K", "C", "r1", **caps)
+    assert gate.try_acquire("K", "C", "r1", **caps) is None
     gate.observe("K", "A", "r1", "ENABLED", sent_at=gate.stamp())
     assert gate.try_acquire("K", "C", "r1", **caps)
 
@@ -46,12 +47,51 @@ def test_gate_counts_per_account_and_per_caller() -> None:
 def test_a_claimed_switch_is_freed_by_its_sender_not_by_a_status_read() -> None:
     gate = RegionOptGate()
     caps = {"per_account": 1, "per_organization": 1}
-    assert gate.try_acquire("K", "A", "r1", **caps)
+    switch = gate.try_acquire("K", "A", "r1", **caps)
+    assert switch is not None
     gate.observe("K", "A", "r1", "DISABLED", sent_at=gate.stamp())  # not processed yet
     gate.observe("K", "A", "r1", None, sent_at=gate.stamp())
-    assert not gate.try_acquire("K", "B", "r1", **caps)
-    gate.release("K", "A", "r1")  # the sender's request failed
+    assert gate.try_acquire("K", "B", "r1", **caps) is None
+    gate.release(switch)  # the sender's request failed
     assert gate.try_acquire("K", "B", "r1", **caps)
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "slot_held"),
+    [
+        (["release", "release"], False),
+        (["release", "accepted"], True),
+        (["accepted", "release"], True),
+        (["accepted", "accepted"], True),
+    ],
+)
+def test_two_senders_of_one_switch_share_its_slot(outcomes: list[str], slot_held: bool) -> None:
+    """The slot goes only when every sender failed: one failing sender must not
+    free a switch the other got taken."""
+    gate = RegionOptGate()
+    caps = {"per_account": 1, "per_organization": 1}
+    first = gate.try_acquire("K", "A", "r1", **caps)
+    second = gate.try_acquire("K", "A", "r1", **caps)
+    assert first is not None
+    assert second is first
+    getattr(gate, outcomes[0])(first)
+    assert gate.blocking("K", "B", **caps) == [("A", "r1")]  # the other still sends
+    getattr(gate, outcomes[1])(second)
+    assert (gate.try_acquire("K", "B", "r1", **caps) is None) is slot_held
+
+
+def test_a_late_release_does_not_free_a_newer_claim_of_the_same_region() -> None:
+    gate = RegionOptGate()
+    caps = {"per_account": 1, "per_organization": 1}
+    old = gate.try_acquire("K", "A", "r1", **caps)
+    assert old is not None
+    gate.accepted(old)
+    gate.observe("K", "A", "r1", "ENABLED", sent_at=gate.stamp())  # settled: slot freed
+    new = gate.try_acquire("K", "A", "r1", **caps)
+    assert new is not None
+    assert new is not old
+    gate.release(old)  # e.g. a sender of the old switch whose answer came back last
+    assert gate.try_acquire("K", "B", "r1", **caps) is None
 
 
 def test_a_read_sent_before_the_switch_was_accepted_does_not_free_it() -> None:
@@ -60,12 +100,13 @@ def test_a_read_sent_before_the_switch_was_accepted_does_not_free_it() -> None:
     acceptance. Freeing the slot on it let a 21st switch out and earned a 429."""
     gate = RegionOptGate()
     caps = {"per_account": 1, "per_organization": 1}
-    assert gate.try_acquire("K", "A", "r1", **caps)
+    switch = gate.try_acquire("K", "A", "r1", **caps)
+    assert switch is not None
     stale_read = gate.stamp()  # sent while the EnableRegion was in flight
-    gate.accepted("K", "A", "r1")
+    gate.accepted(switch)
     gate.observe("K", "A", "r1", "DISABLED", sent_at=stale_read)
     gate.observe("K", "A", "r1", None, sent_at=stale_read)
-    assert not gate.try_acquire("K", "B", "r1", **caps)
+    assert gate.try_acquire("K", "B", "r1", **caps) is None
     gate.observe("K", "A", "r1", "ENABLED", sent_at=gate.stamp())  # a read sent since
     assert gate.try_acquire("K", "B", "r1", **caps)
 
@@ -78,10 +119,11 @@ def test_get_region_opt_status_dates_its_read_from_before_it_is_sent(
     DISABLED must not free the switch (the stamp is taken before sending, not after)."""
     caller = ACCESS_KEY
     caps = {"per_account": 6, "per_organization": 1}
-    assert PROCESS_GATE.try_acquire(caller, "111100000001", "af-south-1", **caps)
+    switch = PROCESS_GATE.try_acquire(caller, "111100000001", "af-south-1", **caps)
+    assert switch is not None
 
     def answer_then_accept(_: object) -> tuple[int, dict[str, str], str]:
-        PROCESS_GATE.accepted(caller, "111100000001", "af-south-1")
+        PROCESS_GATE.accepted(switch)
         return 200, {}, json.dumps({"RegionName": "af-south-1", "RegionOptStatus": "DISABLED"})
 
     responses.add_callback(
@@ -93,7 +135,9 @@ def test_get_region_opt_status_dates_its_read_from_before_it_is_sent(
             ("111100000001", "af-south-1")
         ]
     finally:
-        PROCESS_GATE.release(caller, "111100000001", "af-south-1")
+        PROCESS_GATE.observe(  # settled: leave the shared gate as it was
+            caller, "111100000001", "af-south-1", None, sent_at=PROCESS_GATE.stamp()
+        )
 
 
 @pytest.mark.parametrize("processing_delay", [0.0, 0.3], ids=["prompt", "slow-service"])
@@ -125,6 +169,34 @@ def test_many_threads_never_trip_the_organization_cap(processing_delay: float) -
         assert statuses <= {"ENABLING", "ENABLED"}
 
 
+def test_two_threads_switching_the_same_region_both_succeed_and_hold_one_slot() -> None:
+    """Both read DISABLED and send; the service takes one EnableRegion and answers
+    the other with a ConflictException (the Region is ENABLING). That one is on its
+    way, as asked: no error. And the loser must not free the winner's slot: with a
+    cap of one switch per account, another Region may go only once it settles."""
+    with AccountEmulator(
+        member_count=1,
+        enforce_quotas=False,
+        region_transition_seconds=0.6,
+        region_opt_concurrency_per_account=1,
+    ) as e:
+        e.inject(FaultKind.DELAY, delay=0.2, count=2, operation="EnableRegion")
+        client = e.client(quota_overrides=FAST, region_opt_concurrency_per_account=1)
+        member = e.member_account_ids[0]
+
+        def enable(region: str) -> None:
+            client.enable_region(region_name=region, account_id=member, poll_interval=0.05)
+
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            list(pool.map(enable, ["af-south-1", "af-south-1"]))  # raises what either raised
+        assert e.request_counts["EnableRegion"] == 2  # both were sent, one was refused
+        caller = e.credentials_for().access_key_id
+        caps = {"per_account": 1, "per_organization": 20}
+        assert PROCESS_GATE.blocking(caller, member, **caps) == [(member, "af-south-1")]
+        enable("ap-east-1")  # waits for af-south-1 to settle rather than earn a 429
+        assert e.request_counts["EnableRegion"] == 3
+
+
 def test_the_seventh_region_in_one_account_waits_for_one_to_settle() -> None:
     with AccountEmulator(member_count=1, enforce_quotas=False, region_transition_seconds=0.3) as e:
         client = e.client(quota_overrides=FAST)
@@ -150,6 +222,26 @@ def test_a_refused_switch_frees_its_slot() -> None:
         assert e.request_counts["EnableRegion"] == 2
 
 
+def test_a_switch_interrupted_while_sending_frees_its_slot() -> None:
+    """Ctrl-C (or any exception that is not the service's answer) while the request
+    is out: the slot must not stay claimed for the rest of the process."""
+    with AccountEmulator(member_count=1, enforce_quotas=False) as e:
+        client = e.client(quota_overrides=FAST, region_opt_concurrency_per_account=1)
+        member = e.member_account_ids[0]
+
+        def interrupted() -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            switch_region(
+                client, ENABLE, interrupted, caller=client._invoker.caller(),
+                region_name="il-central-1", account_id=member, wait=False, timeout=1,
+                poll_interval=0.05, sleep=lambda _: None,
+            )  # fmt: skip
+        client.enable_region(region_name="me-central-1", account_id=member, timeout=1)
+        assert e.request_counts["EnableRegion"] == 1
+
+
 def test_a_switch_that_can_no_longer_be_read_stops_blocking() -> None:
     with AccountEmulator(member_count=1, enforce_quotas=False) as e:
         client = e.client(quota_overrides=FAST, region_opt_concurrency_per_organization=2)
@@ -157,8 +249,9 @@ def test_a_switch_that_can_no_longer_be_read_stops_blocking() -> None:
         caps = {"per_account": 6, "per_organization": 2}
         # Two switches in accounts this caller can no longer see (e.g. they left the org).
         for gone in ("777700000001", "777700000002"):
-            assert PROCESS_GATE.try_acquire(caller, gone, "af-south-1", **caps)
-            PROCESS_GATE.accepted(caller, gone, "af-south-1")
+            switch = PROCESS_GATE.try_acquire(caller, gone, "af-south-1", **caps)
+            assert switch is not None
+            PROCESS_GATE.accepted(switch)
         client.enable_region(
             region_name="af-south-1", account_id=e.member_account_ids[0], timeout=2
         )
@@ -186,8 +279,9 @@ class _ThrottledReads:
 def test_a_throttled_read_of_a_switch_in_the_way_does_not_free_its_slot() -> None:
     caller = "AKIDTHROTTLEDREADS01"
     caps = {"per_account": 6, "per_organization": 1}
-    assert PROCESS_GATE.try_acquire(caller, "111100000001", "af-south-1", **caps)
-    PROCESS_GATE.accepted(caller, "111100000001", "af-south-1")
+    switch = PROCESS_GATE.try_acquire(caller, "111100000001", "af-south-1", **caps)
+    assert switch is not None
+    PROCESS_GATE.accepted(switch)
     client = _ThrottledReads()
     with pytest.raises(WaiterTimeoutError):
         _await_slot(
@@ -197,4 +291,6 @@ def test_a_throttled_read_of_a_switch_in_the_way_does_not_free_its_slot() -> Non
         )  # fmt: skip
     assert client.reads >= 1
     assert PROCESS_GATE.blocking(caller, "111100000002", **caps) == [("111100000001", "af-south-1")]
-    PROCESS_GATE.release(caller, "111100000001", "af-south-1")
+    PROCESS_GATE.observe(  # settled: leave the shared gate as it was
+        caller, "111100000001", "af-south-1", None, sent_at=PROCESS_GATE.stamp()
+    )
