@@ -158,7 +158,9 @@ class AwsSession:
             frozen = resolved.get_frozen_credentials()
         except botocore.exceptions.BotoCoreError as exc:
             raise CredentialsError(str(exc)) from exc
-        return FrozenCredentials(frozen.access_key, frozen.secret_key, frozen.token)
+        return FrozenCredentials(
+            frozen.access_key, frozen.secret_key, frozen.token, frozen.account_id or None
+        )
 
     def _walk_chain(self) -> botocore.credentials.Credentials | None:
         if self._profile_name is None:

@@ -134,8 +134,8 @@ class Invoker:
         )
 
     def caller(self) -> str:
-        """The access key calls are signed with: the identity quotas are counted against."""
-        return self.aws.credentials().access_key
+        """The identity quotas are counted against (see ``FrozenCredentials.quota_holder``)."""
+        return self.aws.credentials().quota_holder
 
     def call(
         self, operation: ops.Operation, output: type[T] | None, params: dict[str, object]
@@ -204,8 +204,9 @@ class Invoker:
         """One paced, signed request and its decoded answer; raises the typed error for an error."""
         name = call.operation.name
         credentials = self.aws.credentials()
+        holder = credentials.quota_holder
         wait = self.limiter.reserve(
-            credentials.access_key, name, call.target, limit=call.deadline - time.monotonic()
+            holder, name, call.target, limit=call.deadline - time.monotonic()
         )
         if time.monotonic() + wait >= call.deadline:
             raise DeadlineExceededError(
@@ -245,7 +246,7 @@ class Invoker:
             len(response.body),
         )
         if 200 <= response.status_code < 300:
-            self.limiter.admitted(credentials.access_key, name, call.target)
+            self.limiter.admitted(holder, name, call.target)
             return _protocol.decode_success(
                 response.status_code, response.headers, response.body, call.output
             )
@@ -253,9 +254,9 @@ class Invoker:
         if isinstance(error, AccessDeniedException) and call.target is not None:
             error.hint = AccessDeniedException.ORGANIZATION_MODE_HINT
         if is_throttling(error):
-            self.limiter.throttled(credentials.access_key, name, call.target)
+            self.limiter.throttled(holder, name, call.target)
         elif response.status_code < 500:
-            self.limiter.admitted(credentials.access_key, name, call.target)
+            self.limiter.admitted(holder, name, call.target)
         if is_clock_skew(error) and error.server_time is not None:
             self.clock.correct(error.server_time, signed_at)
         raise error

@@ -1,14 +1,15 @@
 """Client-side rate limiting at the service's documented quotas.
 
-Every attempt waits for a token from two buckets: the caller's (per access
-key and operation) and the target account's (per account id and operation).
+Every attempt waits for a token from two buckets: the caller's (per
+``FrozenCredentials.quota_holder``, its account when the credentials say,
+and operation) and the target account's (per account id and operation).
 AWS does not say whether "per account" means the caller or the target in
 organization mode; limiting both is safe either way. An operation whose
 quota also caps requests per sliding window (StartPrimaryEmailUpdate: 3 per
 30 s per target account) books its send time in that window too.
 
-Buckets live in a process-wide registry so that every client built with the
-same credentials shares one budget, as the service sees them: two clients
+Buckets live in a process-wide registry so that every client acting as the
+same caller shares one budget, as the service sees them: two clients
 in one process must not each spend the whole quota. That registry is the
 package's one piece of global state, deliberately.
 

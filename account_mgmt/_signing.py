@@ -31,6 +31,21 @@ class FrozenCredentials:
     access_key: str
     secret_key: str
     token: str | None
+    account_id: str | None = None  # when the provider says (role, SSO, process, env)
+
+    @property
+    def quota_holder(self) -> str:
+        """Whom the service counts this caller's quotas against, as a stable key.
+
+        The account when the credentials name it: temporary credentials (an
+        assumed role, SSO, a container or process provider) get a new access
+        key at every refresh, and a job that outlives one would otherwise
+        start again from a full rate bucket and forget the Regions it has set
+        switching. Long-term keys without an account id are their own key.
+        """
+        if self.account_id:
+            return "account:" + self.account_id
+        return "key:" + self.access_key
 
     def __repr__(self) -> str:
         return f"FrozenCredentials(access_key={self.access_key[:4]}..., secret_key=<redacted>)"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from moto.server import ThreadedMotoServer
 
 from account_mgmt import AccountClient
+from account_mgmt.testing import Credentials
 
 ACCESS_KEY = "AKIDCANARYACCESS0001"
 SECRET_KEY = "canary-secret-key-0123456789abcdefghijkl"
@@ -72,3 +75,44 @@ def moto_url() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+def rotating_credentials_profile(
+    tmp_path: Path, sessions: Sequence[Credentials], *, account_id: str
+) -> Path:
+    """Make the profile ``rotating`` a credential_process that hands out the next of
+    ``sessions`` at every refresh, as an assumed role does: a new key, the same
+    account. They expire in five minutes, inside botocore's refresh window, so
+    every request refreshes. Returns the file counting the refreshes."""
+    handed_out = tmp_path / "refreshes"
+    handed_out.write_text("0")
+    pool = tmp_path / "sessions.json"
+    pool.write_text(
+        json.dumps(
+            [
+                {
+                    "Version": 1,
+                    "AccessKeyId": s.access_key_id,
+                    "SecretAccessKey": s.secret_access_key,
+                    "SessionToken": s.session_token,
+                    "AccountId": account_id,
+                }
+                for s in sessions
+            ]
+        )
+    )
+    script = tmp_path / "rotate.py"
+    script.write_text(
+        "import datetime, json, pathlib\n"
+        f"count = pathlib.Path({str(handed_out)!r})\n"
+        "n = int(count.read_text())\n"
+        "count.write_text(str(n + 1))\n"
+        f"session = json.loads(pathlib.Path({str(pool)!r}).read_text())[n]\n"
+        "expiry = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=5)\n"
+        "session['Expiration'] = expiry.isoformat()\n"
+        "print(json.dumps(session))\n"
+    )
+    Path(os.environ["AWS_CONFIG_FILE"]).write_text(
+        f"[profile rotating]\ncredential_process = {sys.executable} {script}\nregion = us-east-1\n"
+    )
+    return handed_out

@@ -355,6 +355,36 @@ def test_expired_session_token(emulator: AccountEmulator) -> None:
     assert emulator.request_counts["GetAccountInformation"] == 3  # one refresh-and-retry
 
 
+def test_session_credentials_are_a_new_key_that_needs_its_token(
+    emulator: AccountEmulator,
+) -> None:
+    first = emulator.issue_session_credentials()
+    second = emulator.issue_session_credentials()
+    assert first.access_key_id.startswith("ASIA")
+    assert len({first.access_key_id, second.access_key_id}) == 2
+    for credentials in (first, second):
+        with AccountClient(
+            endpoint_url=emulator.url,
+            aws_access_key_id=credentials.access_key_id,
+            aws_secret_access_key=credentials.secret_access_key,
+            aws_session_token=credentials.session_token,
+        ) as client:
+            account = client.get_account_information().account_id
+            assert account == emulator.management_account_id
+    with (
+        AccountClient(
+            endpoint_url=emulator.url,
+            max_attempts=1,
+            aws_access_key_id=first.access_key_id,
+            aws_secret_access_key=first.secret_access_key,
+        ) as tokenless,
+        pytest.raises(UnrecognizedClientException),
+    ):
+        tokenless.get_account_information()
+    with emulator.client() as long_term:  # the account's own key is unaffected
+        assert long_term.get_account_information().account_id == emulator.management_account_id
+
+
 # -- boto3 as an independent client ------------------------------------------------------
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import random
 import threading
+from pathlib import Path
 
 import pytest
 import responses
@@ -42,7 +44,7 @@ from account_mgmt._waiters import wait_for_region_opt_status
 from account_mgmt.quickstart import SecurityContact, main, run
 from account_mgmt.testing import AccountEmulator, FaultKind
 
-from .conftest import ENDPOINT, RecordingSleep
+from .conftest import ENDPOINT, RecordingSleep, rotating_credentials_profile
 
 
 class FakeClock:
@@ -591,3 +593,25 @@ def test_clients_with_different_quotas_do_not_reset_each_others_buckets() -> Non
     other.reserve("KEY", "PutAccountName", None)
     # Still paced: the other client's different quota must not hand this one a fresh bucket.
     assert slow.reserve("KEY", "PutAccountName", None) > 0
+
+
+def test_a_credential_refresh_keeps_the_callers_rate_bucket(tmp_path: Path) -> None:
+    """A new key at every refresh, one account: the second call still waits its turn
+    at 1/s. Keyed by the key, each refresh handed the job a full bucket again."""
+    management = f"{random.randrange(10**11, 10**12)}"  # this test's own identity
+    with AccountEmulator(
+        member_count=1, management_account_id=management, enforce_quotas=False
+    ) as e:
+        sessions = [e.issue_session_credentials() for _ in range(10)]
+        refreshes = rotating_credentials_profile(tmp_path, sessions, account_id=management)
+        sleeps = RecordingSleep()
+        with AccountClient(
+            profile_name="rotating",
+            endpoint_url=e.url,
+            quota_overrides={"PutAccountName": Quota(1.0, 1)},
+            sleep=sleeps,
+        ) as client:
+            client.put_account_name(account_name="first")
+            client.put_account_name(account_name="second")
+        assert int(refreshes.read_text()) >= 2  # each call signed with a new key
+        assert sum(sleeps.calls) > 0.5  # the second waited for the first's token

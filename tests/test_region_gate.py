@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import random
 import types
+from pathlib import Path
 
 import pytest
 import responses
@@ -20,7 +22,7 @@ from account_mgmt._regionopt import PROCESS_GATE, RegionOptGate
 from account_mgmt._regionswitch import ENABLE, _await_slot, switch_region
 from account_mgmt.testing import AccountEmulator, FaultKind
 
-from .conftest import ACCESS_KEY, ENDPOINT
+from .conftest import ACCESS_KEY, ENDPOINT, rotating_credentials_profile
 
 FAST = {"EnableRegion": Quota(200.0, 200), "GetRegionOptStatus": Quota(200.0, 200)}
 
@@ -195,6 +197,33 @@ def test_two_threads_switching_the_same_region_both_succeed_and_hold_one_slot() 
         assert PROCESS_GATE.blocking(caller, member, **caps) == [(member, "af-south-1")]
         enable("ap-east-1")  # waits for af-south-1 to settle rather than earn a 429
         assert e.request_counts["EnableRegion"] == 3
+
+
+def test_the_gate_outlives_a_credential_refresh(tmp_path: Path) -> None:
+    """An assumed role's key changes at every refresh (here, every request); its
+    account does not. A gate keyed by the key forgot the switch in flight and sent
+    the next one into the account cap's 429."""
+    management = f"{random.randrange(10**11, 10**12)}"  # this test's own identity
+    with AccountEmulator(
+        member_count=1,
+        enforce_quotas=False,
+        region_transition_seconds=0.5,
+        region_opt_concurrency_per_account=1,
+        management_account_id=management,
+    ) as e:
+        sessions = [e.issue_session_credentials() for _ in range(60)]
+        refreshes = rotating_credentials_profile(tmp_path, sessions, account_id=management)
+        member = e.member_account_ids[0]
+        with AccountClient(
+            profile_name="rotating",
+            endpoint_url=e.url,
+            quota_overrides=FAST,
+            region_opt_concurrency_per_account=1,
+        ) as client:
+            client.enable_region(region_name="af-south-1", account_id=member)
+            client.enable_region(region_name="ap-east-1", account_id=member, poll_interval=0.1)
+        assert e.request_counts["EnableRegion"] == 2  # the second waited; none was refused
+        assert int(refreshes.read_text()) > 4  # a new key for every request
 
 
 def test_the_seventh_region_in_one_account_waits_for_one_to_settle() -> None:

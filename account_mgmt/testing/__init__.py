@@ -95,7 +95,7 @@ class AccountEmulator:
         # Keys are unique to this emulator: two emulators are two separate sets of
         # identities, so process-wide state keyed by access key (the client's rate
         # buckets and Region gate) does not leak from one emulated world to another.
-        instance = _secrets.token_hex(2).upper()
+        instance = self._instance = _secrets.token_hex(2).upper()
         self._credentials = {
             account_id: Credentials(
                 access_key_id=f"AKIA{instance}{account_id}",  # 20 characters, as AWS's
@@ -168,11 +168,22 @@ class AccountEmulator:
         return self._credentials[account_id or self.management_account_id]
 
     def issue_session_credentials(self, account_id: str | None = None) -> Credentials:
-        """Temporary credentials (with a session token) for ``account_id``."""
-        base = self.credentials_for(account_id)
-        token = "emulator-token-" + _secrets.token_hex(8)
-        self._server.session_tokens[base.access_key_id] = token
-        return attrs.evolve(base, session_token=token)
+        """New temporary credentials for ``account_id``, as STS hands out: an access
+        key of their own (ASIA...), a secret and a session token the key needs."""
+        account = account_id or self.management_account_id
+        self.credentials_for(account)  # an unknown account fails here
+        credentials = Credentials(
+            access_key_id=f"ASIA{self._instance}{account}{_secrets.token_hex(2).upper()}",
+            secret_access_key="emulator-session-secret-" + _secrets.token_hex(8),
+            session_token="emulator-token-" + _secrets.token_hex(8),
+        )
+        self._server.add_key(
+            credentials.access_key_id,
+            credentials.secret_access_key,
+            owner=account,
+            session_token=credentials.session_token,
+        )
+        return credentials
 
     def expire_session_token(self, token: str) -> None:
         """Make requests carrying ``token`` fail with ExpiredTokenException."""

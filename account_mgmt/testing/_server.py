@@ -156,6 +156,15 @@ class EmulatorServer:
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
+    def add_key(
+        self, access_key: str, secret: str, *, owner: str, session_token: str | None = None
+    ) -> None:
+        """Accept another key for ``owner``'s account (with ``session_token``, only with it)."""
+        self.secrets[access_key] = secret
+        self.key_owner[access_key] = owner
+        if session_token is not None:
+            self.session_tokens[access_key] = session_token
+
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
