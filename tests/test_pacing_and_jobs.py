@@ -160,7 +160,9 @@ def test_the_rate_recovers_on_answers_that_are_not_throttles(
     """A bulk audit mostly gets 404s (no contact yet): those are the service admitting
     the request under its quota, so they must restore a rate cut by a throttle."""
     quota = Quota(10.0, 1)
-    bucket = PROCESS_REGISTRY.bucket("caller:AKIDRECOVERY00000001", "GetAlternateContact", quota)
+    bucket = PROCESS_REGISTRY.bucket(
+        "caller:key:AKIDRECOVERY00000001", "GetAlternateContact", quota
+    )
     ceiling = bucket.ceiling.rate
     with responses.RequestsMock() as mocked, AccountClient(
         aws_access_key_id="AKIDRECOVERY00000001", aws_secret_access_key="s",

@@ -22,7 +22,7 @@ from account_mgmt._regionopt import PROCESS_GATE, RegionOptGate
 from account_mgmt._regionswitch import ENABLE, _await_slot, switch_region
 from account_mgmt.testing import AccountEmulator, FaultKind
 
-from .conftest import ACCESS_KEY, ENDPOINT, rotating_credentials_profile
+from .conftest import ENDPOINT, rotating_credentials_profile
 
 FAST = {"EnableRegion": Quota(200.0, 200), "GetRegionOptStatus": Quota(200.0, 200)}
 
@@ -119,7 +119,7 @@ def test_get_region_opt_status_dates_its_read_from_before_it_is_sent(
 ) -> None:
     """The sender records its acceptance while this read is on the wire: the read's
     DISABLED must not free the switch (the stamp is taken before sending, not after)."""
-    caller = ACCESS_KEY
+    caller = client._invoker.caller()
     caps = {"per_account": 6, "per_organization": 1}
     switch = PROCESS_GATE.try_acquire(caller, "111100000001", "af-south-1", **caps)
     assert switch is not None
@@ -192,7 +192,7 @@ def test_two_threads_switching_the_same_region_both_succeed_and_hold_one_slot() 
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             list(pool.map(enable, ["af-south-1", "af-south-1"]))  # raises what either raised
         assert e.request_counts["EnableRegion"] == 2  # both were sent, one was refused
-        caller = e.credentials_for().access_key_id
+        caller = client._invoker.caller()
         caps = {"per_account": 1, "per_organization": 20}
         assert PROCESS_GATE.blocking(caller, member, **caps) == [(member, "af-south-1")]
         enable("ap-east-1")  # waits for af-south-1 to settle rather than earn a 429
@@ -274,7 +274,7 @@ def test_a_switch_interrupted_while_sending_frees_its_slot() -> None:
 def test_a_switch_that_can_no_longer_be_read_stops_blocking() -> None:
     with AccountEmulator(member_count=1, enforce_quotas=False) as e:
         client = e.client(quota_overrides=FAST, region_opt_concurrency_per_organization=2)
-        caller = e.credentials_for().access_key_id
+        caller = client._invoker.caller()
         caps = {"per_account": 6, "per_organization": 2}
         # Two switches in accounts this caller can no longer see (e.g. they left the org).
         for gone in ("777700000001", "777700000002"):
