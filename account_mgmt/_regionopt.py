@@ -18,7 +18,10 @@ name it, so the count survives the key changing at each credential refresh
 from __future__ import annotations
 
 import itertools
+import math
 import threading
+import time
+from collections.abc import Callable
 from typing import Final
 
 SWITCHING_STATES: Final = frozenset({"ENABLING", "DISABLING"})
@@ -32,12 +35,13 @@ class Switch:
     slot stays claimed until every sender has failed or one was taken.
     """
 
-    __slots__ = ("accepted_at", "key", "senders")
+    __slots__ = ("accepted_at", "key", "read_at", "senders")
 
     def __init__(self, key: tuple[str, str, str]) -> None:
         self.key: Final = key  # (caller, account, Region)
         self.senders = 1
         self.accepted_at: int | None = None  # the gate's stamp when the service took it
+        self.read_at = -math.inf  # monotonic time it was last known to be switching
 
 
 class RegionOptGate:
@@ -52,7 +56,8 @@ class RegionOptGate:
     :meth:`stamp`, a counter, not a clock, so two can never tie.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._stamps = itertools.count(1)
         self._in_flight: dict[tuple[str, str, str], Switch] = {}
@@ -87,6 +92,7 @@ class RegionOptGate:
             switch.senders -= 1
             if switch.accepted_at is None:
                 switch.accepted_at = next(self._stamps)
+                switch.read_at = self._clock()
 
     def release(self, switch: Switch) -> None:
         """This sender's request failed: the slot goes when no sender is left and
@@ -101,14 +107,16 @@ class RegionOptGate:
     ) -> None:
         """A status was read (None: it can no longer be) by a request sent at stamp
         ``sent_at``: a switch accepted before then that is not switching any more frees
-        its slot. A claimed one is its sender's to settle."""
-        if status in SWITCHING_STATES:
-            return
+        its slot; one still switching need not be read again for a while. A claimed
+        one is its sender's to settle."""
         key = (caller, account, region)
         with self._lock:
             switch = self._in_flight.get(key)
-            accepted_at = switch.accepted_at if switch is not None else None
-            if accepted_at is not None and accepted_at < sent_at:
+            if switch is None or switch.accepted_at is None or switch.accepted_at > sent_at:
+                return
+            if status in SWITCHING_STATES:
+                switch.read_at = self._clock()
+            else:
                 del self._in_flight[key]
 
     def blocking(
@@ -116,10 +124,40 @@ class RegionOptGate:
     ) -> list[tuple[str, str]]:
         """The (account, Region) switches one of which must settle before ``account`` may switch."""
         with self._lock:
-            mine = [(k[1], k[2]) for k in self._in_flight if k[0] == caller]
+            return [
+                s.key[1:] for s in self._in_the_way(caller, account, per_account, per_organization)
+            ]
+
+    def due_for_a_read(
+        self, caller: str, account: str, *, per_account: int, per_organization: int, every: float
+    ) -> list[tuple[str, str]]:
+        """The accepted switches in ``account``'s way that no thread has read for
+        ``every`` seconds, least recently read first, each marked read as of now.
+
+        Every thread waiting for a slot polls what is in its way; handing each
+        switch to one of them per interval keeps a job's polling at one read per
+        switch per interval, not one per switch per waiting thread (8 workers
+        waiting on 20 switches every 5 s would ask 32 reads a second of a
+        5-a-second quota, and delay everything else that reads a status).
+        """
+        now = self._clock()
+        with self._lock:
+            in_the_way = self._in_the_way(caller, account, per_account, per_organization)
+            due = sorted(
+                (s for s in in_the_way if s.accepted_at is not None and now - s.read_at >= every),
+                key=lambda s: s.read_at,
+            )
+            for switch in due:
+                switch.read_at = now
+        return [s.key[1:] for s in due]
+
+    def _in_the_way(
+        self, caller: str, account: str, per_account: int, per_organization: int
+    ) -> list[Switch]:
+        mine = [s for key, s in self._in_flight.items() if key[0] == caller]
         if len(mine) >= per_organization:
             return mine
-        here = [entry for entry in mine if entry[0] == account]
+        here = [s for s in mine if s.key[1] == account]
         return here if len(here) >= per_account else []
 
 

@@ -155,7 +155,9 @@ def _await_slot(
     }
     give_up = time.monotonic() + timeout
     while (switch := PROCESS_GATE.try_acquire(caller, account, region_name, **caps)) is None:
-        for blocking_account, blocking_region in PROCESS_GATE.blocking(caller, account, **caps):
+        for blocking_account, blocking_region in PROCESS_GATE.due_for_a_read(
+            caller, account, **caps, every=poll_interval
+        ):
             sent_at = PROCESS_GATE.stamp()
             try:
                 # Reading a status frees the slot of a Region that has settled.

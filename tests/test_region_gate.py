@@ -96,6 +96,40 @@ def test_a_late_release_does_not_free_a_newer_claim_of_the_same_region() -> None
     assert gate.try_acquire("K", "B", "r1", **caps) is None
 
 
+def test_waiting_threads_share_one_read_per_switch_per_interval() -> None:
+    now = [0.0]
+    gate = RegionOptGate(clock=lambda: now[0])
+    caps = {"per_account": 6, "per_organization": 2}
+    a = gate.try_acquire("K", "A", "r1", **caps)
+    b = gate.try_acquire("K", "B", "r1", **caps)
+
+    def due(account: str = "C", **more_caps: int) -> list[tuple[str, str]]:
+        return gate.due_for_a_read("K", account, **{**caps, **more_caps}, every=5.0)
+
+    assert a is not None
+    assert b is not None
+    now[0] = 100.0
+    assert due() == []  # claimed: no read can free them
+    now[0] = 0.0
+    gate.accepted(a)
+    gate.accepted(b)
+    now[0] = 4.0
+    assert due() == []  # just taken: known to be switching
+    now[0] = 10.0
+    assert due() == [("A", "r1"), ("B", "r1")]
+    now[0] = 11.0
+    assert due() == []  # another thread is reading them
+    now[0] = 13.0
+    gate.observe("K", "A", "r1", "ENABLING", sent_at=gate.stamp())  # e.g. a waiter's poll
+    now[0] = 16.0
+    assert due() == [("B", "r1")]
+    now[0] = 18.0
+    assert due() == [("A", "r1")]
+    now[0] = 30.0
+    assert due() == [("B", "r1"), ("A", "r1")]  # oldest first
+    assert due("A", per_organization=3) == []  # room
+
+
 def test_a_read_sent_before_the_switch_was_accepted_does_not_free_it() -> None:
     """The race CI caught: another thread's read of the Region, answered DISABLED
     before the EnableRegion was processed, arrives after its sender recorded the
@@ -282,7 +316,10 @@ def test_a_switch_that_can_no_longer_be_read_stops_blocking() -> None:
             assert switch is not None
             PROCESS_GATE.accepted(switch)
         client.enable_region(
-            region_name="af-south-1", account_id=e.member_account_ids[0], timeout=2
+            region_name="af-south-1",
+            account_id=e.member_account_ids[0],
+            timeout=2,
+            poll_interval=0.05,
         )
         assert e.request_counts["EnableRegion"] == 1
         assert PROCESS_GATE.blocking(caller, "777700000001", **caps) == []
