@@ -128,28 +128,42 @@ class RegionOptGate:
                 s.key[1:] for s in self._in_the_way(caller, account, per_account, per_organization)
             ]
 
-    def due_for_a_read(
+    def take_due(
         self, caller: str, account: str, *, per_account: int, per_organization: int, every: float
-    ) -> list[tuple[str, str]]:
-        """The accepted switches in ``account``'s way that no thread has read for
-        ``every`` seconds, least recently read first, each marked read as of now.
+    ) -> tuple[str, str] | None:
+        """The accepted switch in ``account``'s way read least recently, if no thread
+        has read it for ``every`` seconds; it is marked read as of now.
 
         Every thread waiting for a slot polls what is in its way; handing each
         switch to one of them per interval keeps a job's polling at one read per
         switch per interval, not one per switch per waiting thread (8 workers
         waiting on 20 switches every 5 s would ask 32 reads a second of a
-        5-a-second quota, and delay everything else that reads a status).
+        5-a-second quota, and delay everything else that reads a status). One
+        at a time, so that the thread can take the slot a read frees at once.
         """
         now = self._clock()
         with self._lock:
+            due = [
+                s
+                for s in self._in_the_way(caller, account, per_account, per_organization)
+                if s.accepted_at is not None and now - s.read_at >= every
+            ]
+            if not due:
+                return None
+            switch = min(due, key=lambda s: s.read_at)
+            switch.read_at = now
+        return switch.key[1], switch.key[2]
+
+    def next_due_in(
+        self, caller: str, account: str, *, per_account: int, per_organization: int, every: float
+    ) -> float:
+        """Seconds until a switch in ``account``'s way is due for a read (``every`` if
+        none can be: a switch only claimed is settled by its sender, not by a read)."""
+        now = self._clock()
+        with self._lock:
             in_the_way = self._in_the_way(caller, account, per_account, per_organization)
-            due = sorted(
-                (s for s in in_the_way if s.accepted_at is not None and now - s.read_at >= every),
-                key=lambda s: s.read_at,
-            )
-            for switch in due:
-                switch.read_at = now
-        return [s.key[1:] for s in due]
+            due_at = [s.read_at + every for s in in_the_way if s.accepted_at is not None]
+        return max(0.0, min(due_at, default=now + every) - now)
 
     def _in_the_way(
         self, caller: str, account: str, per_account: int, per_organization: int

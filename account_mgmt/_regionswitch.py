@@ -155,38 +155,38 @@ def _await_slot(
     }
     give_up = time.monotonic() + timeout
     while (switch := PROCESS_GATE.try_acquire(caller, account, region_name, **caps)) is None:
-        for blocking_account, blocking_region in PROCESS_GATE.due_for_a_read(
-            caller, account, **caps, every=poll_interval
-        ):
-            sent_at = PROCESS_GATE.stamp()
-            try:
-                # Reading a status frees the slot of a Region that has settled.
-                client.get_region_opt_status(
-                    region_name=blocking_region,
-                    account_id=None if blocking_account.startswith(_SELF) else blocking_account,
-                )
-            except ServiceError as exc:
-                if is_throttling(exc) or exc.status_code >= 500:
-                    continue  # a busy or failing service says nothing about the switch
-                # A switch we can no longer see (the account left the organization,
-                # a permission changed) must not block every other one forever.
-                logger.warning(
-                    "cannot read %s in %s (%s); no longer counting it as switching",
-                    blocking_region,
-                    blocking_account,
-                    exc.error_code,
-                )
-                PROCESS_GATE.observe(
-                    caller, blocking_account, blocking_region, None, sent_at=sent_at
-                )
-        if (switch := PROCESS_GATE.try_acquire(caller, account, region_name, **caps)) is not None:
-            break
-        if time.monotonic() >= give_up:
+        left = give_up - time.monotonic()
+        if left <= 0:
             raise WaiterTimeoutError(
                 f"{region_name}: no Region switching under these credentials settled "
                 f"within {timeout:g}s, and the concurrency cap is reached",
                 last_status=None,
             )
+        due = PROCESS_GATE.take_due(caller, account, **caps, every=poll_interval)
+        if due is not None:
+            _read_switch_in_the_way(client, caller, *due)
+            continue  # the read may have freed a slot
         logger.info("%s: waiting for a Region switch slot", region_name)
-        sleep(poll_interval)
+        sleep(min(left, PROCESS_GATE.next_due_in(caller, account, **caps, every=poll_interval)))
     return switch
+
+
+def _read_switch_in_the_way(client: AccountClient, caller: str, account: str, region: str) -> None:
+    """Read a switch's Region: if it has settled, the read frees its slot."""
+    sent_at = PROCESS_GATE.stamp()
+    try:
+        client.get_region_opt_status(
+            region_name=region, account_id=None if account.startswith(_SELF) else account
+        )
+    except ServiceError as exc:
+        if is_throttling(exc) or exc.status_code >= 500:
+            return  # a busy or failing service says nothing about the switch
+        # A switch we can no longer see (the account left the organization,
+        # a permission changed) must not block every other one forever.
+        logger.warning(
+            "cannot read %s in %s (%s); no longer counting it as switching",
+            region,
+            account,
+            exc.error_code,
+        )
+        PROCESS_GATE.observe(caller, account, region, None, sent_at=sent_at)

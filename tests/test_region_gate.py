@@ -102,23 +102,36 @@ def test_waiting_threads_share_one_read_per_switch_per_interval() -> None:
     caps = {"per_account": 6, "per_organization": 2}
     a = gate.try_acquire("K", "A", "r1", **caps)
     b = gate.try_acquire("K", "B", "r1", **caps)
-
-    def due(account: str = "C", **more_caps: int) -> list[tuple[str, str]]:
-        return gate.due_for_a_read("K", account, **{**caps, **more_caps}, every=5.0)
-
     assert a is not None
     assert b is not None
+
+    def due(account: str = "C", **more_caps: int) -> list[tuple[str, str]]:
+        """Every read handed out now, one at a time, as waiting threads take them."""
+        taken = []
+        for _ in range(5):  # bounded: a switch handed out twice must fail, not hang
+            found = gate.take_due("K", account, **{**caps, **more_caps}, every=5.0)
+            if found is None:
+                break
+            taken.append(found)
+        return taken
+
+    def due_in() -> float:
+        return gate.next_due_in("K", "C", **caps, every=5.0)
+
     now[0] = 100.0
-    assert due() == []  # claimed: no read can free them
+    assert due() == []  # claimed: no read can free them, their senders will
+    assert due_in() == 5.0
     now[0] = 0.0
     gate.accepted(a)
     gate.accepted(b)
     now[0] = 4.0
     assert due() == []  # just taken: known to be switching
+    assert due_in() == 1.0
     now[0] = 10.0
     assert due() == [("A", "r1"), ("B", "r1")]
     now[0] = 11.0
-    assert due() == []  # another thread is reading them
+    assert due() == []  # other threads are reading them
+    assert due_in() == 4.0
     now[0] = 13.0
     gate.observe("K", "A", "r1", "ENABLING", sent_at=gate.stamp())  # e.g. a waiter's poll
     now[0] = 16.0
@@ -126,8 +139,8 @@ def test_waiting_threads_share_one_read_per_switch_per_interval() -> None:
     now[0] = 18.0
     assert due() == [("A", "r1")]
     now[0] = 30.0
-    assert due() == [("B", "r1"), ("A", "r1")]  # oldest first
-    assert due("A", per_organization=3) == []  # room
+    assert due() == [("B", "r1"), ("A", "r1")]  # least recently read first
+    assert due("A", per_organization=3) == []  # room: nothing in the way
 
 
 def test_a_read_sent_before_the_switch_was_accepted_does_not_free_it() -> None:
@@ -315,14 +328,21 @@ def test_a_switch_that_can_no_longer_be_read_stops_blocking() -> None:
             switch = PROCESS_GATE.try_acquire(caller, gone, "af-south-1", **caps)
             assert switch is not None
             PROCESS_GATE.accepted(switch)
+        member = e.member_account_ids[0]
         client.enable_region(
-            region_name="af-south-1",
-            account_id=e.member_account_ids[0],
-            timeout=2,
-            poll_interval=0.05,
+            region_name="af-south-1", account_id=member, timeout=2, poll_interval=0.05
         )
         assert e.request_counts["EnableRegion"] == 1
-        assert PROCESS_GATE.blocking(caller, "777700000001", **caps) == []
+        # The first unreadable switch made room; the second is read when next in the way.
+        assert sorted(PROCESS_GATE.blocking(caller, member, **caps)) == [
+            (member, "af-south-1"),
+            ("777700000002", "af-south-1"),
+        ]
+        client.enable_region(
+            region_name="ap-east-1", account_id=member, timeout=2, poll_interval=0.05
+        )
+        assert e.request_counts["EnableRegion"] == 2
+        assert ("777700000002", "af-south-1") not in PROCESS_GATE.blocking(caller, member, **caps)
 
 
 class _ThrottledReads:
