@@ -157,12 +157,15 @@ class RegionOptGate:
     def next_due_in(
         self, caller: str, account: str, *, per_account: int, per_organization: int, every: float
     ) -> float:
-        """Seconds until a switch in ``account``'s way is due for a read (``every`` if
-        none can be: a switch only claimed is settled by its sender, not by a read)."""
+        """Seconds until a switch in ``account``'s way is due for a read: 0 if nothing
+        is in the way any more, ``every`` if only switches still being sent are (their
+        senders settle them, not a read)."""
         now = self._clock()
         with self._lock:
             in_the_way = self._in_the_way(caller, account, per_account, per_organization)
             due_at = [s.read_at + every for s in in_the_way if s.accepted_at is not None]
+        if not in_the_way:
+            return 0.0
         return max(0.0, min(due_at, default=now + every) - now)
 
     def _in_the_way(

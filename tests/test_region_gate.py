@@ -141,6 +141,7 @@ def test_waiting_threads_share_one_read_per_switch_per_interval() -> None:
     now[0] = 30.0
     assert due() == [("B", "r1"), ("A", "r1")]  # least recently read first
     assert due("A", per_organization=3) == []  # room: nothing in the way
+    assert gate.next_due_in("K", "A", per_account=6, per_organization=3, every=5.0) == 0.0
 
 
 def test_a_read_sent_before_the_switch_was_accepted_does_not_free_it() -> None:
