@@ -401,9 +401,9 @@ class AccountClient:
         Reads the Region's status first and sends nothing if it is already
         ENABLED, ENABLING or ENABLED_BY_DEFAULT. If the answer to EnableRegion
         is lost, the status says whether it took, instead of a blind resend;
-        if it is a ConflictException because another caller's enable of the
-        same Region got there first, the Region is on its way and that is
-        success.
+        if it is a ConflictException (or the ValidationException the service
+        is reported to send instead) because another caller's enable of the
+        same Region got there first, the Region is on its way: success.
 
         Raises:
             ParamValidationError: ``timeout`` or ``poll_interval`` out of range
@@ -434,8 +434,8 @@ class AccountClient:
         """Opt out of a Region; with ``wait=True``, return only once it is DISABLED.
 
         Sends nothing if the Region is already DISABLED or DISABLING; a lost
-        answer or a ConflictException is settled by the Region's status, as
-        for ``enable_region``.
+        answer, a ConflictException or a ValidationException is settled by
+        the Region's status, as for ``enable_region``.
 
         Raises:
             ParamValidationError: ``timeout`` or ``poll_interval`` out of range

@@ -23,6 +23,7 @@ from account_mgmt.exceptions import (
     AccountError,
     ConflictException,
     ServiceError,
+    ValidationException,
     WaiterTimeoutError,
 )
 from account_mgmt.models import RegionOptStatus
@@ -116,13 +117,16 @@ def _send(
 
     A lost answer may hide a switch that took. A ConflictException may be
     another sender's switch of the same Region (two threads, two jobs), which
-    is on its way as asked; or the opposite switch, which is a real conflict.
-    The Region's status tells them apart.
+    is on its way as asked, or the opposite switch, a real conflict; and the
+    service is reported to answer that same race with a ValidationException
+    ("Unable to switch region status"). The Region's status tells them apart,
+    at the cost of one read when the refusal was real.
     """
     try:
         send()
     except AccountError as exc:
-        if not (may_have_arrived(exc) or isinstance(exc, ConflictException)):
+        refused_as_switched = isinstance(exc, ConflictException | ValidationException)
+        if not (may_have_arrived(exc) or refused_as_switched):
             raise
         after = client.get_region_opt_status(region_name=region_name, account_id=account_id)
         if after.region_opt_status not in direction.on_the_way:

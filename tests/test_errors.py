@@ -560,6 +560,47 @@ def test_enable_region_after_a_lost_answer_that_did_not_take_raises(
     assert len(responses.calls) == 3
 
 
+_REFUSED_AS_SWITCHING = [
+    ("ConflictException", 409, "af-south-1 is ENABLING"),
+    ("ValidationException", 400, "Unable to switch region status: af-south-1 is ENABLING"),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "message"), _REFUSED_AS_SWITCHING)
+@responses.activate(registry=OrderedRegistry)
+def test_enable_region_refused_because_another_enable_got_there_first_succeeds(
+    client: AccountClient, code: str, status: int, message: str
+) -> None:
+    """Read DISABLED, then another caller's enable landed first: the refusal (a 409, or
+    the 400 field reports describe) means the Region is on its way, as asked."""
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "DISABLED"})
+    responses.post(
+        ENDPOINT + "/enableRegion", status=status, json={"message": message},
+        headers={"x-amzn-ErrorType": code},
+    )  # fmt: skip
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "ENABLING"})
+    client.enable_region(region_name="af-south-1")
+    assert len(responses.calls) == 3
+
+
+@pytest.mark.parametrize(("code", "status", "message"), _REFUSED_AS_SWITCHING)
+@responses.activate(registry=OrderedRegistry)
+def test_disable_region_refused_while_the_region_is_enabling_raises(
+    client: AccountClient, code: str, status: int, message: str
+) -> None:
+    """The same refusal when the Region is going the other way is a real conflict."""
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "ENABLED"})
+    responses.post(
+        ENDPOINT + "/disableRegion", status=status, json={"message": message},
+        headers={"x-amzn-ErrorType": code},
+    )  # fmt: skip
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "ENABLING"})
+    with pytest.raises(ServiceError) as caught:
+        client.disable_region(region_name="af-south-1")
+    assert caught.value.error_code == code
+    assert len(responses.calls) == 3
+
+
 @pytest.mark.parametrize("status", ["ENABLED", "ENABLING", "ENABLED_BY_DEFAULT"])
 @responses.activate
 def test_enable_region_sends_nothing_when_already_there(client: AccountClient, status: str) -> None:
