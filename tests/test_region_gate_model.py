@@ -30,7 +30,7 @@ KEYS = [(account, region) for account in ACCOUNTS for region in REGIONS]
 class _Enable:
     key: tuple[str, str]
     switch: Switch
-    outcome: str = "in flight"  # -> "taken", "conflict" or "refused" once processed
+    outcome: str = "in flight"  # -> "taken" or "refused" once processed
 
 
 @dataclass
@@ -80,13 +80,13 @@ class GateAgainstService(RuleBasedStateMachine):
     @precondition(lambda self: any(e.outcome != "in flight" for e in self.enables))
     @rule(data=st.data())
     def deliver_enable_answer(self, data: st.DataObject) -> None:
-        """A 200 is accepted, a 400 released; a ConflictException is settled by a
-        fresh read, as ``_regionswitch`` does."""
+        """A 200 is accepted; a refusal (409 or 400) is settled by a fresh read, as
+        ``_regionswitch`` does."""
         answered = [e for e in self.enables if e.outcome != "in flight"]
         enable = data.draw(st.sampled_from(answered))
         self.enables.remove(enable)
-        if enable.outcome != "conflict":
-            (self.gate.accepted if enable.outcome == "taken" else self.gate.release)(enable.switch)
+        if enable.outcome == "taken":
+            self.gate.accepted(enable.switch)
             return
         sent_at = self.gate.stamp()
         status = self.service[enable.key]
@@ -113,8 +113,8 @@ class GateAgainstService(RuleBasedStateMachine):
         in_flight = [e for e in self.enables if e.outcome == "in flight"]
         enable = data.draw(st.sampled_from(in_flight))
         state = self.service[enable.key]
-        if state != "DISABLED":  # a 409 while switching; a 400 once enabled
-            enable.outcome = "conflict" if state == "ENABLING" else "refused"
+        if state != "DISABLED":  # a 409 while switching, a 400 once enabled
+            enable.outcome = "refused"
             return
         account = enable.key[0]
         assert self.switching(account) < CAPS["per_account"], "429: account cap"
