@@ -41,9 +41,10 @@ from account_mgmt import (
     ValidationExceptionField,
     WaiterError,
 )
+from account_mgmt._retry import RETRY_QUOTA_CAPACITY
 from account_mgmt.exceptions import ERROR_CLASSES
 
-from .conftest import ENDPOINT, RecordingSleep
+from .conftest import ACCESS_KEY, ENDPOINT, SECRET_KEY, RecordingSleep
 
 URL = ENDPOINT + "/getAlternateContact"
 CONTACT_ANSWER = {"AlternateContact": {"AlternateContactType": "SECURITY", "Name": "Sec"}}
@@ -670,6 +671,39 @@ def test_retry_quota_exhaustion_fails_fast(client: AccountClient) -> None:
     with pytest.raises(InternalServerException) as caught:
         call(client)
     assert caught.value.attempts == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "cost"),
+    [("InternalServerException", 500, 14), ("ThrottlingException", 400, 5)],
+)
+@responses.activate
+def test_a_call_that_runs_out_of_attempts_pays_only_for_the_retries_it_made(
+    client: AccountClient, code: str, status: int, cost: int
+) -> None:
+    responses.post(URL, status=status, json={}, headers={"x-amzn-ErrorType": code})
+    quota = client._invoker.retry.quota
+    before = quota.available
+    with pytest.raises(ServiceError) as caught:
+        call(client)
+    assert caught.value.attempts == 3
+    assert before - quota.available == 2 * cost  # two retries; the third failure retries nothing
+
+
+@responses.activate
+def test_a_retry_the_deadline_refuses_costs_no_tokens(sleeps: RecordingSleep) -> None:
+    responses.post(
+        URL, status=500, json={}, headers={"x-amzn-ErrorType": "InternalServerException"}
+    )
+    with AccountClient(
+        rate_limiting=False, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+        sleep=sleeps, rng=lambda: 1.0, total_timeout=0.03,
+    ) as client:  # fmt: skip
+        quota = client._invoker.retry.quota
+        with pytest.raises(InternalServerException) as caught:
+            call(client)  # the 50 ms backoff would end past the 30 ms deadline
+        assert caught.value.attempts == 1
+        assert quota.available == RETRY_QUOTA_CAPACITY
 
 
 def _example(cls: type[AccountError]) -> AccountError:
