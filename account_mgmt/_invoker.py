@@ -50,12 +50,23 @@ class ClockOffset:
         self._clock = clock
         self.offset = 0.0
 
-    def now(self) -> datetime.datetime:
-        return self._clock() + datetime.timedelta(seconds=self.offset)
+    def local(self) -> datetime.datetime:
+        """The local clock's reading, uncorrected."""
+        return self._clock()
 
-    def correct(self, server_time: datetime.datetime, signed_at: datetime.datetime) -> None:
-        # The Date header has one-second resolution; the skew AWS refuses is minutes.
-        self.offset += (server_time - signed_at).total_seconds()
+    def corrected(self, local: datetime.datetime) -> datetime.datetime:
+        """``local`` as the service's clock would read it."""
+        return local + datetime.timedelta(seconds=self.offset)
+
+    def correct(self, server_time: datetime.datetime, local: datetime.datetime) -> None:
+        """The service's clock read ``server_time`` when ours read ``local``.
+
+        The offset is set, not adjusted: threads refused for the same skew at
+        once each find the same offset, where adding each one's correction to
+        the last would multiply it. (The Date header has one-second
+        resolution; the skew AWS refuses is minutes.)
+        """
+        self.offset = (server_time - local).total_seconds()
 
 
 def _new_transport(config: ClientConfig) -> Transport:
@@ -216,7 +227,8 @@ class Invoker:
         if wait > 0:
             logger.debug("%s: waiting %.3fs for the rate quota", name, wait)
             self.sleep(wait)
-        signed_at = self.clock.now()
+        local_time = self.clock.local()
+        signed_at = self.clock.corrected(local_time)
         headers = sign(
             method="POST",
             url=call.url,
@@ -258,5 +270,5 @@ class Invoker:
         elif response.status_code < 500:
             self.limiter.admitted(holder, name, call.target)
         if is_clock_skew(error) and error.server_time is not None:
-            self.clock.correct(error.server_time, signed_at)
+            self.clock.correct(error.server_time, local_time)
         raise error

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime
+import itertools
 import socket
 import threading
 import time
@@ -135,6 +137,29 @@ def test_a_skewed_clock_is_corrected_from_the_server_and_remembered() -> None:
         copy = client.with_options(max_attempts=1)
         copy.get_account_information()
         assert emulator.request_counts["GetAccountInformation"] == 4  # and shared
+
+
+def test_threads_refused_for_one_skew_at_once_agree_on_one_correction() -> None:
+    """Eight workers' first requests, all signed 20 minutes slow, all refused: each
+    finds the same offset. Adding each one's correction to the last made the clock
+    2 h 20 min fast, and the re-signed requests were refused again."""
+    skew = datetime.timedelta(minutes=20)
+    workers = 8
+    first_signings = threading.Barrier(workers)
+    signings = itertools.count()
+
+    def slow_clock() -> datetime.datetime:
+        if next(signings) < workers:
+            first_signings.wait(5)  # every first request signed before any is answered
+        return datetime.datetime.now(datetime.UTC) - skew
+
+    with AccountEmulator(member_count=1, enforce_quotas=False) as emulator:
+        client = emulator.client(clock=slow_clock, rate_limiting=False)
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            answers = list(pool.map(lambda _: client.get_account_information(), range(workers)))
+        assert {a.account_id for a in answers} == {emulator.management_account_id}
+        assert emulator.request_counts["GetAccountInformation"] == 2 * workers
+        assert client._invoker.clock.offset == pytest.approx(skew.total_seconds(), abs=5)
 
 
 def test_a_clock_off_by_less_than_the_window_needs_no_correction() -> None:
