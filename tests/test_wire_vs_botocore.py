@@ -1,4 +1,4 @@
-"""For generated valid inputs, every operation sends the body botocore would send.
+"""Generated requests and answers for every operation, against botocore's own reading.
 
 test_wire pins hand-picked requests; this generates inputs for each of the 18
 operations from the bounds in ``_validation`` (optional members sometimes
@@ -11,6 +11,7 @@ every member name, nesting and type as the model has it.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import re
 from typing import Any
@@ -21,6 +22,8 @@ import botocore.validate
 import pytest
 import responses
 from botocore import xform_name
+from botocore.model import ListShape, Shape, StringShape, StructureShape
+from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,6 +35,7 @@ from account_mgmt import (
     OutcomeUnknownError,
 )
 from account_mgmt._operations import ALL_OPERATIONS, Operation
+from account_mgmt._serde import parse_timestamp, unstructure
 from account_mgmt._validation import SHAPE_RULES
 
 from .conftest import ENDPOINT, SECRET_KEY
@@ -127,3 +131,78 @@ def test_the_body_sent_is_what_botocore_would_send(
     theirs = _SERIALIZER.serialize_to_request(ours, model)
     assert theirs["url_path"] == operation.path
     assert json.loads(theirs["body"] or b"{}") == ours
+
+
+_PARSER = create_parser("rest-json")
+_OPERATIONS_WITH_OUTPUT = [op for op in ALL_OPERATIONS if op.has_output]
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def _timestamp(shape: Shape) -> st.SearchStrategy[object]:
+    moments = st.datetimes(
+        min_value=datetime.datetime(2000, 1, 1),
+        max_value=datetime.datetime(2100, 1, 1),
+        timezones=st.just(datetime.UTC),
+    ).map(lambda moment: moment.replace(microsecond=moment.microsecond // 1000 * 1000))
+    if shape.serialization.get("timestampFormat") == "iso8601":
+        return moments.map(lambda m: m.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
+    return moments.map(lambda m: (m - _EPOCH).total_seconds())
+
+
+def _answer(shape: Shape) -> st.SearchStrategy[Any]:
+    """Any JSON the model allows for ``shape``, every member present."""
+    if isinstance(shape, StructureShape):
+        return st.fixed_dictionaries({name: _answer(m) for name, m in shape.members.items()})
+    if isinstance(shape, ListShape):
+        return st.lists(_answer(shape.member), max_size=3)
+    if shape.type_name == "timestamp":
+        return _timestamp(shape)
+    if isinstance(shape, StringShape) and shape.enum:
+        return st.sampled_from(shape.enum)
+    assert shape.type_name == "string", shape.type_name
+    return st.text(max_size=30)
+
+
+def _same(ours: Any, theirs: Any) -> bool:
+    """Equal, reading a botocore datetime and our ISO text as the same instant."""
+    if isinstance(theirs, datetime.datetime):
+        return abs(parse_timestamp(ours).timestamp() - theirs.timestamp()) < 1e-3
+    if isinstance(theirs, dict):
+        # Our unstructuring leaves out an empty list; nothing else may be missing.
+        return (
+            isinstance(ours, dict)
+            and ours.keys() <= theirs.keys()
+            and all(_same(ours.get(k, []), v) for k, v in theirs.items())
+        )
+    if isinstance(theirs, list):
+        return (
+            isinstance(ours, list | tuple)
+            and len(ours) == len(theirs)
+            and all(_same(a, b) for a, b in zip(ours, theirs, strict=True))
+        )
+    return bool(ours == theirs)
+
+
+@pytest.mark.parametrize("operation", _OPERATIONS_WITH_OUTPUT, ids=lambda op: op.name)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_what_the_client_returns_is_what_botocore_reads_from_the_answer(
+    operation: Operation, data: st.DataObject
+) -> None:
+    """Every member of every output, any text, every enum value, both timestamp
+    encodings: the typed result carries what botocore's parser reads."""
+    output_shape = _MODEL.operation_model(operation.name).output_shape
+    answer = json.dumps(data.draw(_answer(output_shape))).encode()
+    params = data.draw(_params(operation))
+    with (
+        responses.RequestsMock() as mocked,
+        AccountClient(**CLIENT_OPTIONS) as client,
+    ):
+        mocked.post(ENDPOINT + operation.path, body=answer, status=200)
+        result = getattr(client, xform_name(operation.name))(**params)
+    parsed = _PARSER.parse({"status_code": 200, "headers": {}, "body": answer}, output_shape)
+    parsed.pop("ResponseMetadata", None)
+    ours = unstructure(result) if attrs.has(type(result)) else result
+    if len(parsed) == 1 and (not isinstance(ours, dict) or ours.keys() != parsed.keys()):
+        (parsed,) = parsed.values()  # a method that returns the answer's one member
+    assert _same(ours, parsed), (ours, parsed)
