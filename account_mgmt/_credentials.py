@@ -159,7 +159,11 @@ class AwsSession:
         except botocore.exceptions.BotoCoreError as exc:
             raise CredentialsError(str(exc)) from exc
         return FrozenCredentials(
-            frozen.access_key, frozen.secret_key, frozen.token, frozen.account_id or None
+            frozen.access_key,
+            frozen.secret_key,
+            frozen.token,
+            account_id=frozen.account_id or None,
+            origin=None if self._explicit else "chain:" + (self._profile_name or ""),
         )
 
     def _walk_chain(self) -> botocore.credentials.Credentials | None:

@@ -10,9 +10,9 @@ another request, instead of sending one it knows will be refused.
 The count is process-wide (a job's threads and clients share it), keyed by
 the caller for the organization cap (the client cannot see the organization
 id; one organization's jobs normally run under one identity) and by target
-account for the account cap. The caller is its account when the credentials
-name it, so the count survives the key changing at each credential refresh
-(see ``FrozenCredentials.quota_holder``).
+account for the account cap. The caller is its account (or its place in the
+credential chain), not its key, so the count survives the key changing at
+each credential refresh (see ``FrozenCredentials.quota_holder``).
 """
 
 from __future__ import annotations

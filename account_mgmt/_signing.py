@@ -32,19 +32,25 @@ class FrozenCredentials:
     secret_key: str
     token: str | None
     account_id: str | None = None  # when the provider says (role, SSO, process, env)
+    origin: str | None = None
+    """Where the credential chain found them (``chain:<profile>``), None for keys given."""
 
     @property
     def quota_holder(self) -> str:
         """Whom the service counts this caller's quotas against, as a stable key.
 
-        The account when the credentials name it: temporary credentials (an
-        assumed role, SSO, a container or process provider) get a new access
-        key at every refresh, and a job that outlives one would otherwise
-        start again from a full rate bucket and forget the Regions it has set
-        switching. Long-term keys without an account id are their own key.
+        Temporary credentials get a new access key at every refresh, and a job
+        that outlives one must not start again from a full rate bucket and
+        forget the Regions it has set switching. So: the account when the
+        credentials name it (an assumed role, SSO, a container or process
+        provider, ``AWS_ACCOUNT_ID``); else where the chain found them (an
+        instance role's keys name no account); else, for keys given outright,
+        the key itself.
         """
         if self.account_id:
             return "account:" + self.account_id
+        if self.origin:
+            return self.origin
         return "key:" + self.access_key
 
     def __repr__(self) -> str:

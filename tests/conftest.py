@@ -78,11 +78,12 @@ def moto_url() -> Iterator[str]:
 
 
 def rotating_credentials_profile(
-    tmp_path: Path, sessions: Sequence[Credentials], *, account_id: str
+    tmp_path: Path, sessions: Sequence[Credentials], *, account_id: str | None
 ) -> Path:
     """Make the profile ``rotating`` a credential_process that hands out the next of
     ``sessions`` at every refresh, as an assumed role does: a new key, the same
-    account. They expire in five minutes, inside botocore's refresh window, so
+    account (named, unless ``account_id`` is None, as an instance role's keys
+    are not). They expire in five minutes, inside botocore's refresh window, so
     every request refreshes. Returns the file counting the refreshes."""
     handed_out = tmp_path / "refreshes"
     handed_out.write_text("0")
@@ -95,7 +96,7 @@ def rotating_credentials_profile(
                     "AccessKeyId": s.access_key_id,
                     "SecretAccessKey": s.secret_access_key,
                     "SessionToken": s.session_token,
-                    "AccountId": account_id,
+                    **({"AccountId": account_id} if account_id else {}),
                 }
                 for s in sessions
             ]

@@ -247,10 +247,12 @@ def test_two_threads_switching_the_same_region_both_succeed_and_hold_one_slot() 
         assert e.request_counts["EnableRegion"] == 3
 
 
-def test_the_gate_outlives_a_credential_refresh(tmp_path: Path) -> None:
+@pytest.mark.parametrize("named_account", [True, False], ids=["account-named", "unnamed"])
+def test_the_gate_outlives_a_credential_refresh(tmp_path: Path, named_account: bool) -> None:
     """An assumed role's key changes at every refresh (here, every request); its
     account does not. A gate keyed by the key forgot the switch in flight and sent
-    the next one into the account cap's 429."""
+    the next one into the account cap's 429. Credentials that name no account
+    (an instance role's) are known by where the chain found them."""
     management = f"{random.randrange(10**11, 10**12)}"  # this test's own identity
     with AccountEmulator(
         member_count=1,
@@ -260,7 +262,9 @@ def test_the_gate_outlives_a_credential_refresh(tmp_path: Path) -> None:
         management_account_id=management,
     ) as e:
         sessions = [e.issue_session_credentials() for _ in range(60)]
-        refreshes = rotating_credentials_profile(tmp_path, sessions, account_id=management)
+        refreshes = rotating_credentials_profile(
+            tmp_path, sessions, account_id=management if named_account else None
+        )
         member = e.member_account_ids[0]
         with AccountClient(
             profile_name="rotating",
