@@ -567,6 +567,17 @@ _REFUSED_AS_SWITCHING = [
 ]
 
 
+def _switch_refused(path: str, before: str, refusal: tuple[str, int, str], after: str) -> None:
+    """The Region reads ``before``, the switch is refused, then the Region reads ``after``."""
+    code, status, message = refusal
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": before})
+    responses.post(
+        ENDPOINT + path, status=status, json={"message": message},
+        headers={"x-amzn-ErrorType": code},
+    )  # fmt: skip
+    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": after})
+
+
 @pytest.mark.parametrize(("code", "status", "message"), _REFUSED_AS_SWITCHING)
 @responses.activate(registry=OrderedRegistry)
 def test_enable_region_refused_because_another_enable_got_there_first_succeeds(
@@ -574,12 +585,7 @@ def test_enable_region_refused_because_another_enable_got_there_first_succeeds(
 ) -> None:
     """Read DISABLED, then another caller's enable landed first: the refusal (a 409, or
     the 400 field reports describe) means the Region is on its way, as asked."""
-    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "DISABLED"})
-    responses.post(
-        ENDPOINT + "/enableRegion", status=status, json={"message": message},
-        headers={"x-amzn-ErrorType": code},
-    )  # fmt: skip
-    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "ENABLING"})
+    _switch_refused("/enableRegion", "DISABLED", (code, status, message), "ENABLING")
     client.enable_region(region_name="af-south-1")
     assert len(responses.calls) == 3
 
@@ -590,12 +596,7 @@ def test_disable_region_refused_while_the_region_is_enabling_raises(
     client: AccountClient, code: str, status: int, message: str
 ) -> None:
     """The same refusal when the Region is going the other way is a real conflict."""
-    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "ENABLED"})
-    responses.post(
-        ENDPOINT + "/disableRegion", status=status, json={"message": message},
-        headers={"x-amzn-ErrorType": code},
-    )  # fmt: skip
-    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionOptStatus": "ENABLING"})
+    _switch_refused("/disableRegion", "ENABLED", (code, status, message), "ENABLING")
     with pytest.raises(ServiceError) as caught:
         client.disable_region(region_name="af-south-1")
     assert caught.value.error_code == code
