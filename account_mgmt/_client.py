@@ -410,7 +410,8 @@ class AccountClient:
                 (before anything is sent).
             ConflictException: the Region is DISABLING.
             ValidationException: the Region cannot be opted in to.
-            RegionOptConcurrencyExceeded: too many Regions are switching.
+            RegionOptConcurrencyExceeded: the service's cap stayed full (with
+                switches this process did not start) until ``timeout``.
             WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
         """
         self._switch(

@@ -61,6 +61,8 @@ class RegionOptGate:
         self._lock = threading.Lock()
         self._stamps = itertools.count(1)
         self._in_flight: dict[tuple[str, str, str], Switch] = {}
+        # (caller, account; "" for the organization) -> (held back until, for how long)
+        self._refused: dict[tuple[str, str], tuple[float, float]] = {}
 
     def stamp(self) -> int:
         """Now, in the gate's order of events: take it before sending a status read."""
@@ -74,17 +76,43 @@ class RegionOptGate:
         None when a cap is reached (nothing is claimed). Hand what it returns back to
         :meth:`accepted` or :meth:`release`."""
         key = (caller, account, region)
+        now = self._clock()
         with self._lock:
             switch = self._in_flight.get(key)
             if switch is not None:
                 switch.senders += 1
                 return switch
+            if self._held_back(caller, account, now) > 0:
+                return None
             same_caller = [k for k in self._in_flight if k[0] == caller]
             same_account = [k for k in same_caller if k[1] == account]
             if len(same_account) >= per_account or len(same_caller) >= per_organization:
                 return None
+            for scope in ((caller, ""), (caller, account)):
+                if scope in self._refused:  # this switch probes; the rest wait again
+                    _, interval = self._refused[scope]
+                    self._refused[scope] = (now + interval, interval)
             switch = self._in_flight[key] = Switch(key)
             return switch
+
+    def refused(self, caller: str, account: str, *, organization: bool, retry_in: float) -> None:
+        """The service refused a switch for its concurrency cap though this process's
+        count had room: switches it did not start (another tool or process, or a cap
+        set above the service's) fill it. Nothing in that scope is sent for
+        ``retry_in`` seconds; then one switch at a time probes, ``retry_in`` apart,
+        until the service takes one."""
+        scope = (caller, "" if organization else account)
+        with self._lock:
+            self._refused[scope] = (self._clock() + retry_in, retry_in)
+
+    def _held_back(self, caller: str, account: str, now: float) -> float:
+        """Seconds a refusal still holds back a switch in ``account`` (lock held)."""
+        waits = [
+            refusal[0] - now
+            for scope in ((caller, ""), (caller, account))
+            if (refusal := self._refused.get(scope)) is not None
+        ]
+        return max([0.0, *waits])
 
     def accepted(self, switch: Switch) -> None:
         """The service took the switch: from now on its Region's status decides."""
@@ -93,6 +121,9 @@ class RegionOptGate:
             if switch.accepted_at is None:
                 switch.accepted_at = next(self._stamps)
                 switch.read_at = self._clock()
+            caller, account, _ = switch.key
+            self._refused.pop((caller, ""), None)  # the service has room again
+            self._refused.pop((caller, account), None)
 
     def release(self, switch: Switch) -> None:
         """This sender's request failed: the slot goes when no sender is left and
@@ -157,16 +188,18 @@ class RegionOptGate:
     def next_due_in(
         self, caller: str, account: str, *, per_account: int, per_organization: int, every: float
     ) -> float:
-        """Seconds until a switch in ``account``'s way is due for a read: 0 if nothing
-        is in the way any more, ``every`` if only switches still being sent are (their
-        senders settle them, not a read)."""
+        """Seconds until a switch in ``account``'s way is due for a read, or a refusal
+        lets one through: 0 if nothing is in the way any more, ``every`` if only
+        switches still being sent are (their senders settle them, not a read)."""
         now = self._clock()
         with self._lock:
+            held_back = self._held_back(caller, account, now)
             in_the_way = self._in_the_way(caller, account, per_account, per_organization)
             due_at = [s.read_at + every for s in in_the_way if s.accepted_at is not None]
         if not in_the_way:
-            return 0.0
-        return max(0.0, min(due_at, default=now + every) - now)
+            return held_back
+        next_read = max(0.0, min(due_at, default=now + every) - now)
+        return min(next_read, held_back) if held_back > 0 else next_read
 
     def _in_the_way(
         self, caller: str, account: str, per_account: int, per_organization: int

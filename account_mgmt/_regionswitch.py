@@ -22,6 +22,7 @@ from account_mgmt._retry import is_throttling, may_have_arrived
 from account_mgmt.exceptions import (
     AccountError,
     ConflictException,
+    RegionOptConcurrencyExceeded,
     ServiceError,
     ValidationException,
     WaiterTimeoutError,
@@ -85,16 +86,37 @@ def switch_region(
         logger.debug("%s already %s: nothing to send", region_name, status.region_opt_status)
     else:
         account = gate_account(caller, account_id)
-        switch = _await_slot(client, caller, account, region_name, timeout, poll_interval, sleep)
-        taken = False
-        try:
-            _send(client, direction, send, region_name=region_name, account_id=account_id)
-            taken = True
-        finally:
-            if taken:
-                PROCESS_GATE.accepted(switch)
-            else:
-                PROCESS_GATE.release(switch)
+        give_up = time.monotonic() + timeout
+        while True:
+            switch = _await_slot(
+                client, caller, account, region_name, give_up, timeout, poll_interval, sleep
+            )
+            taken = False
+            try:
+                _send(client, direction, send, region_name=region_name, account_id=account_id)
+                taken = True
+            except RegionOptConcurrencyExceeded as exc:
+                # Full with switches this process did not start: wait as for its own.
+                if time.monotonic() + poll_interval >= give_up:
+                    raise
+                organization = "organization" in exc.message or "account" not in exc.message
+                PROCESS_GATE.refused(
+                    caller, account, organization=organization, retry_in=poll_interval
+                )
+                logger.info(
+                    "%s: the service's %s cap is full with switches not counted here; "
+                    "trying again in %gs",
+                    region_name,
+                    "organization" if organization else "account",
+                    poll_interval,
+                )
+                continue
+            finally:
+                if taken:
+                    PROCESS_GATE.accepted(switch)
+                else:
+                    PROCESS_GATE.release(switch)
+            break
     if wait:
         client.wait_for_region_opt_status(
             region_name=region_name,
@@ -144,6 +166,7 @@ def _await_slot(
     caller: str,
     account: str,
     region_name: str,
+    give_up: float,
     timeout: float,
     poll_interval: float,
     sleep: Callable[[float], None],
@@ -151,13 +174,12 @@ def _await_slot(
     """Block until this switch fits under the concurrency caps, polling what is in the way.
 
     Raises:
-        WaiterTimeoutError: no Region settled within ``timeout``.
+        WaiterTimeoutError: no Region settled by ``give_up`` (``timeout`` after the start).
     """
     caps = {
         "per_account": client.config.region_opt_concurrency_per_account,
         "per_organization": client.config.region_opt_concurrency_per_organization,
     }
-    give_up = time.monotonic() + timeout
     while (switch := PROCESS_GATE.try_acquire(caller, account, region_name, **caps)) is None:
         left = give_up - time.monotonic()
         if left <= 0:

@@ -27,6 +27,7 @@ from account_mgmt import (
     UnrecognizedClientException,
     ValidationException,
 )
+from account_mgmt import _operations as ops
 from account_mgmt.exceptions import MissingAuthenticationToken
 from account_mgmt.testing import OPT_IN_REGIONS, AccountEmulator, FaultKind
 
@@ -217,16 +218,27 @@ def test_region_switching_rules() -> None:
 def test_concurrency_cap_is_its_own_error_and_not_retried(
     account_emulator: AccountEmulator,
 ) -> None:
-    client = account_emulator.client(rate_limiting=False, sleep=lambda _: None)
+    """The service's cap (2 here) is below the client's (6): its 429 is its own class,
+    never retried on a seconds-scale backoff; enable_region waits for room, sending
+    one probe per poll_interval, and raises it once its timeout would pass."""
+    client = account_emulator.client(rate_limiting=False)
     member = account_emulator.member_account_ids[0]
     client.enable_region(region_name="af-south-1", account_id=member)
     client.enable_region(region_name="ap-east-1", account_id=member)
     before = account_emulator.request_counts["EnableRegion"]
     with pytest.raises(RegionOptConcurrencyExceeded) as caught:
-        client.enable_region(region_name="me-south-1", account_id=member)
+        client.enable_region(
+            region_name="me-south-1", account_id=member, timeout=1.0, poll_interval=0.25
+        )
     assert isinstance(caught.value, TooManyRequestsException)
     assert caught.value.error_code == "TooManyRequestsException"
-    assert account_emulator.request_counts["EnableRegion"] == before + 1  # no retry storm
+    assert caught.value.attempts == 1  # the retry layer left it alone
+    probes = account_emulator.request_counts["EnableRegion"] - before
+    assert 2 <= probes <= 4  # at 0, 0.25, 0.5 and 0.75 s: no retry storm
+    raw = client.with_options(max_attempts=5)  # the bare operation, no gate
+    with pytest.raises(RegionOptConcurrencyExceeded):
+        raw._call(ops.ENABLE_REGION, region_name="me-south-1", account_id=member)
+    assert account_emulator.request_counts["EnableRegion"] == before + probes + 1
 
 
 # -- quotas and faults ----------------------------------------------------------------

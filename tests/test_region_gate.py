@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import random
+import time
 import types
 from pathlib import Path
 
@@ -142,6 +143,66 @@ def test_waiting_threads_share_one_read_per_switch_per_interval() -> None:
     assert due() == [("B", "r1"), ("A", "r1")]  # least recently read first
     assert due("A", per_organization=3) == []  # room: nothing in the way
     assert gate.next_due_in("K", "A", per_account=6, per_organization=3, every=5.0) == 0.0
+
+
+def test_a_refusal_holds_switches_back_then_lets_one_probe_at_a_time() -> None:
+    now = [0.0]
+    gate = RegionOptGate(clock=lambda: now[0])
+    caps = {"per_account": 6, "per_organization": 20}
+    gate.refused("K", "A", organization=True, retry_in=5.0)
+    assert gate.try_acquire("K", "B", "r1", **caps) is None  # the whole organization waits
+    assert gate.next_due_in("K", "B", **caps, every=1.0) == 5.0
+    assert gate.try_acquire("OTHER", "B", "r1", **caps) is not None  # another caller's count
+    now[0] = 5.0
+    probe = gate.try_acquire("K", "B", "r1", **caps)
+    assert probe is not None
+    assert gate.try_acquire("K", "C", "r1", **caps) is None  # one probe at a time
+    gate.release(probe)  # refused again, or failed
+    now[0] = 9.9
+    assert gate.try_acquire("K", "C", "r1", **caps) is None
+    now[0] = 10.0
+    second_probe = gate.try_acquire("K", "C", "r1", **caps)
+    assert second_probe is not None
+    gate.accepted(second_probe)  # the service took it: room again
+    assert gate.try_acquire("K", "D", "r1", **caps) is not None
+    gate.refused("K", "E", organization=False, retry_in=5.0)
+    assert gate.try_acquire("K", "E", "r2", **caps) is None  # that account waits
+    assert gate.try_acquire("K", "F", "r1", **caps) is not None  # the others do not
+
+
+def test_a_cap_full_of_switches_started_elsewhere_is_waited_for() -> None:
+    """Another tool (here the delegated administrator) fills the organization's cap
+    of 2: this process's count says there is room, the service says 429. The
+    switches wait and probe one at a time until the service takes them."""
+    with AccountEmulator(
+        member_count=5,
+        enforce_quotas=False,
+        region_transition_seconds=0.8,
+        region_opt_concurrency_per_organization=2,
+    ) as e:
+        members = e.member_account_ids
+        other_tool = e.client(e.delegated_admin_account_id, quota_overrides=FAST)
+        for member in members[:2]:
+            other_tool.enable_region(region_name="af-south-1", account_id=member)
+        client = e.client(quota_overrides=FAST)  # 20 per organization: it cannot know
+        started = time.monotonic()
+
+        def enable(account_id: str) -> None:
+            client.enable_region(
+                region_name="af-south-1", account_id=account_id, poll_interval=0.1, timeout=10
+            )
+
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            list(pool.map(enable, members[2:]))  # raises what any raised
+        elapsed = time.monotonic() - started
+        ours = e.request_counts["EnableRegion"] - 2
+        assert ours > 3  # at least one was refused before the cap had room
+        assert ours <= elapsed / 0.1 + 3 + 3  # one probe per interval, not one per thread
+        statuses = {
+            client.get_region_opt_status(region_name="af-south-1", account_id=a).region_opt_status
+            for a in members[2:]
+        }
+        assert statuses <= {"ENABLING", "ENABLED"}
 
 
 def test_a_read_sent_before_the_switch_was_accepted_does_not_free_it() -> None:
@@ -377,8 +438,8 @@ def test_a_throttled_read_of_a_switch_in_the_way_does_not_free_its_slot() -> Non
     with pytest.raises(WaiterTimeoutError):
         _await_slot(
             client,  # type: ignore[arg-type]
-            caller, "111100000002", "af-south-1", timeout=0.05, poll_interval=0.01,
-            sleep=lambda _: None,
+            caller, "111100000002", "af-south-1", give_up=time.monotonic() + 0.05,
+            timeout=0.05, poll_interval=0.01, sleep=lambda _: None,
         )  # fmt: skip
     assert client.reads >= 1
     assert PROCESS_GATE.blocking(caller, "111100000002", **caps) == [("111100000001", "af-south-1")]
