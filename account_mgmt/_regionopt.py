@@ -54,6 +54,10 @@ class RegionOptGate:
     was (DISABLED, for an enable), and a read sent before then can come back
     after the sender has recorded the acceptance. Events are ordered by
     :meth:`stamp`, a counter, not a clock, so two can never tie.
+
+    The count cannot see switches other tools started; when the service
+    refuses for its cap all the same, :meth:`refused` holds the scope back
+    and lets one switch at a time probe for room.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
