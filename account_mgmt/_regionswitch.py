@@ -85,38 +85,17 @@ def switch_region(
     if status.region_opt_status in on_the_way:
         logger.debug("%s already %s: nothing to send", region_name, status.region_opt_status)
     else:
-        account = gate_account(caller, account_id)
-        give_up = time.monotonic() + timeout
-        while True:
-            switch = _await_slot(
-                client, caller, account, region_name, give_up, timeout, poll_interval, sleep
-            )
-            taken = False
-            try:
-                _send(client, direction, send, region_name=region_name, account_id=account_id)
-                taken = True
-            except RegionOptConcurrencyExceeded as exc:
-                # Full with switches this process did not start: wait as for its own.
-                if time.monotonic() + poll_interval >= give_up:
-                    raise
-                organization = "organization" in exc.message or "account" not in exc.message
-                PROCESS_GATE.refused(
-                    caller, account, organization=organization, retry_in=poll_interval
-                )
-                logger.info(
-                    "%s: the service's %s cap is full with switches not counted here; "
-                    "trying again in %gs",
-                    region_name,
-                    "organization" if organization else "account",
-                    poll_interval,
-                )
-                continue
-            finally:
-                if taken:
-                    PROCESS_GATE.accepted(switch)
-                else:
-                    PROCESS_GATE.release(switch)
-            break
+        _send_in_a_slot(
+            client,
+            direction,
+            send,
+            caller=caller,
+            region_name=region_name,
+            account_id=account_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            sleep=sleep,
+        )
     if wait:
         client.wait_for_region_opt_status(
             region_name=region_name,
@@ -125,6 +104,53 @@ def switch_region(
             timeout=timeout,
             poll_interval=poll_interval,
         )
+
+
+def _send_in_a_slot(
+    client: AccountClient,
+    direction: Direction,
+    send: Callable[[], None],
+    *,
+    caller: str,
+    region_name: str,
+    account_id: str | None,
+    timeout: float,
+    poll_interval: float,
+    sleep: Callable[[float], None],
+) -> None:
+    """Send the switch once a slot is free under the caps, the slot held until the
+    service has taken it or refused it; a cap the service says is full all the
+    same is waited out like this process's own, until ``timeout``."""
+    account = gate_account(caller, account_id)
+    give_up = time.monotonic() + timeout
+    while True:
+        switch = _await_slot(
+            client, caller, account, region_name, give_up, timeout, poll_interval, sleep
+        )
+        taken = False
+        try:
+            _send(client, direction, send, region_name=region_name, account_id=account_id)
+            taken = True
+        except RegionOptConcurrencyExceeded as exc:
+            # Full with switches this process did not start: wait as for its own.
+            if time.monotonic() + poll_interval >= give_up:
+                raise
+            organization = "organization" in exc.message or "account" not in exc.message
+            PROCESS_GATE.refused(caller, account, organization=organization, retry_in=poll_interval)
+            logger.info(
+                "%s: the service's %s cap is full with switches not counted here; "
+                "trying again in %gs",
+                region_name,
+                "organization" if organization else "account",
+                poll_interval,
+            )
+            continue
+        finally:
+            if taken:
+                PROCESS_GATE.accepted(switch)
+            else:
+                PROCESS_GATE.release(switch)
+        break
 
 
 def _send(
