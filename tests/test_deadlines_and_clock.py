@@ -158,7 +158,11 @@ def test_threads_refused_for_one_skew_at_once_agree_on_one_correction() -> None:
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
             answers = list(pool.map(lambda _: client.get_account_information(), range(workers)))
         assert {a.account_id for a in answers} == {emulator.management_account_id}
-        assert emulator.request_counts["GetAccountInformation"] == 2 * workers
+        # Each refused request was re-signed once. Most or all first requests were
+        # refused together (one released late from the barrier may sign after a
+        # correction and pass at once); two corrections at once were the bug.
+        requests = emulator.request_counts["GetAccountInformation"]
+        assert workers + 2 <= requests <= 2 * workers
         assert client._invoker.clock.offset == pytest.approx(skew.total_seconds(), abs=5)
 
 
