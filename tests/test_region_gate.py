@@ -177,7 +177,7 @@ def test_a_cap_full_of_switches_started_elsewhere_is_waited_for() -> None:
     with AccountEmulator(
         member_count=5,
         enforce_quotas=False,
-        region_transition_seconds=0.8,
+        region_transition_seconds=1.5,  # time to start this job before they settle
         region_opt_concurrency_per_organization=2,
     ) as e:
         members = e.member_account_ids
@@ -291,7 +291,8 @@ def test_two_threads_switching_the_same_region_both_succeed_and_hold_one_slot() 
         region_transition_seconds=0.6,
         region_opt_concurrency_per_account=1,
     ) as e:
-        e.inject(FaultKind.DELAY, delay=0.2, count=2, operation="EnableRegion")
+        # Slow enough that both threads have read DISABLED before either is processed.
+        e.inject(FaultKind.DELAY, delay=0.5, count=2, operation="EnableRegion")
         client = e.client(quota_overrides=FAST, region_opt_concurrency_per_account=1)
         member = e.member_account_ids[0]
 
