@@ -176,8 +176,26 @@ class AwsSession:
             self._session = _new_botocore_session(self._profile_name)
         return self._session.get_credentials()
 
-    def force_refresh(self) -> None:
-        """Drop cached credentials so the next call walks the chain again."""
+    def force_refresh(self, expired: FrozenCredentials) -> None:
+        """The service refused ``expired``: make the next call walk the chain afresh.
+
+        botocore's session keeps the credentials it found (and a provider's
+        refresh trusts their stated expiry, which the service has just
+        contradicted), so the session goes too. When calls refused together
+        each ask, only the first is acted on: the others' ``expired`` is no
+        longer what the chain would hand out. Keys given outright stay.
+        """
         with self._lock:
-            if self._explicit is None:
-                self._resolved = None
+            if self._explicit is not None or self._resolved is None:
+                return  # nothing to walk again, or a walk is already due
+            try:
+                current = self._resolved.get_frozen_credentials()
+            except botocore.exceptions.BotoCoreError:
+                current = None
+            if current is not None and (current.access_key, current.token) != (
+                expired.access_key,
+                expired.token,
+            ):
+                return  # already replaced since the refused request was signed
+            self._resolved = None
+            self._session = None

@@ -23,7 +23,7 @@ from account_mgmt._credentials import AwsSession
 from account_mgmt._logging import logger, safe_headers
 from account_mgmt._ratelimit import RateLimiter
 from account_mgmt._retry import RetryPolicy, RetryQuota, is_throttling
-from account_mgmt._signing import sign
+from account_mgmt._signing import FrozenCredentials, sign
 from account_mgmt._transport import HttpRequest, RequestsTransport, Transport
 from account_mgmt._validation import validate_input
 from account_mgmt.exceptions import (
@@ -193,14 +193,15 @@ class Invoker:
         """
         repaired: set[str] = set()
         while True:
+            credentials = self.aws.credentials()
             try:
-                return self._exchange(call)
+                return self._exchange(call, credentials)
             except ExpiredTokenException:
                 if "token" in repaired:
                     raise
                 repaired.add("token")
                 logger.info("%s: credentials expired, refreshing once", call.operation.name)
-                self.aws.force_refresh()
+                self.aws.force_refresh(credentials)
             except ServiceError as exc:
                 if not is_clock_skew(exc) or "clock" in repaired:
                     raise
@@ -211,10 +212,9 @@ class Invoker:
                     self.clock.offset,
                 )
 
-    def _exchange(self, call: _Call[T]) -> T | None:
+    def _exchange(self, call: _Call[T], credentials: FrozenCredentials) -> T | None:
         """One paced, signed request and its decoded answer; raises the typed error for an error."""
         name = call.operation.name
-        credentials = self.aws.credentials()
         holder = credentials.quota_holder
         wait = self.limiter.reserve(
             holder, name, call.target, limit=call.deadline - time.monotonic()

@@ -78,13 +78,17 @@ def moto_url() -> Iterator[str]:
 
 
 def rotating_credentials_profile(
-    tmp_path: Path, sessions: Sequence[Credentials], *, account_id: str | None
+    tmp_path: Path,
+    sessions: Sequence[Credentials],
+    *,
+    account_id: str | None,
+    expires_in_minutes: int = 5,
 ) -> Path:
     """Make the profile ``rotating`` a credential_process that hands out the next of
     ``sessions`` at every refresh, as an assumed role does: a new key, the same
     account (named, unless ``account_id`` is None, as an instance role's keys
-    are not). They expire in five minutes, inside botocore's refresh window, so
-    every request refreshes. Returns the file counting the refreshes."""
+    are not). By default they expire in five minutes, inside botocore's refresh
+    window, so every request refreshes. Returns the file counting the refreshes."""
     handed_out = tmp_path / "refreshes"
     handed_out.write_text("0")
     pool = tmp_path / "sessions.json"
@@ -109,7 +113,8 @@ def rotating_credentials_profile(
         "n = int(count.read_text())\n"
         "count.write_text(str(n + 1))\n"
         f"session = json.loads(pathlib.Path({str(pool)!r}).read_text())[n]\n"
-        "expiry = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=5)\n"
+        "expiry = datetime.datetime.now(datetime.UTC)"
+        f" + datetime.timedelta(minutes={expires_in_minutes})\n"
         "session['Expiration'] = expiry.isoformat()\n"
         "print(json.dumps(session))\n"
     )

@@ -9,6 +9,7 @@ unnoticed.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import subprocess
 import sys
@@ -20,8 +21,10 @@ import pytest
 
 from account_mgmt import AccountClient, CredentialsError
 from account_mgmt._credentials import _SharedConfig
+from account_mgmt.testing import AccountEmulator
 
 from ._canned_server import CannedServer
+from .conftest import rotating_credentials_profile
 
 _INFO = b'{"AccountId":"123456789012","AccountName":"a","AccountCreatedDate":0}'
 
@@ -227,3 +230,27 @@ def test_aws_profile_in_the_environment_still_lets_environment_keys_win(
 def test_a_misspelt_profile_fails_at_construction() -> None:
     with pytest.raises(CredentialsError, match="nope"):
         AccountClient(profile_name="nope")
+
+
+@pytest.mark.parametrize("threads", [1, 4])
+def test_an_expired_token_from_the_chain_is_replaced_by_walking_it_again(
+    tmp_path: Path, threads: int
+) -> None:
+    """botocore thinks the role's credentials good for an hour; the service says the
+    token expired. The refresh must reach the provider again (botocore's session
+    caches what it found), once however many calls were refused together."""
+    with AccountEmulator(member_count=1, enforce_quotas=False) as emulator:
+        sessions = [emulator.issue_session_credentials() for _ in range(4)]
+        refreshes = rotating_credentials_profile(
+            tmp_path, sessions, account_id=None, expires_in_minutes=60
+        )
+        with AccountClient(
+            profile_name="rotating", endpoint_url=emulator.url, rate_limiting=False
+        ) as client:
+            client.get_account_information()
+            assert sessions[0].session_token is not None
+            emulator.expire_session_token(sessions[0].session_token)
+            with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+                answers = list(pool.map(lambda _: client.get_account_information(), range(threads)))
+        assert {a.account_id for a in answers} == {emulator.management_account_id}
+        assert int(refreshes.read_text()) == 2  # the first session, then one replacement
