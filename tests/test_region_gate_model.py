@@ -3,10 +3,12 @@
 Hypothesis drives one caller's switches and status reads through the gate
 while a model service takes requests, answers and settles Regions, with
 every request and answer free to be delayed past any other. The property is
-the one the gate exists for: the service never sees a switch past its caps
-(it would answer a 429 that no backoff clears). Reads are stamped when sent,
-answered with the service's state when processed and observed when they
-arrive, the interleaving that let a stale DISABLED free a slot.
+the one the gate exists for: the service never sees a switch of ours past its
+caps (it would answer a 429 that no backoff clears), unless switches another
+tool started fill them, and then the refusal holds new switches back. Reads
+are stamped when sent, answered with the service's state when processed and
+observed when they arrive, the interleaving that let a stale DISABLED free a
+slot.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ KEYS = [(account, region) for account in ACCOUNTS for region in REGIONS]
 class _Enable:
     key: tuple[str, str]
     switch: Switch
-    outcome: str = "in flight"  # -> "taken" or "refused" once processed
+    outcome: str = "in flight"  # -> "taken", "refused" or "capped" once processed
+    organization_full: bool = False  # for "capped": which cap the service named
 
 
 @dataclass
@@ -43,10 +46,19 @@ class _Read:
 class GateAgainstService(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.gate = RegionOptGate()
+        self.now = 0.0
+        self.gate = RegionOptGate(clock=lambda: self.now)
         self.service = dict.fromkeys(KEYS, "DISABLED")
+        self.theirs: set[tuple[str, str]] = set()  # switching, started by another tool
         self.enables: list[_Enable] = []
         self.reads: list[_Read] = []
+
+    def room(self, account: str) -> tuple[bool, bool]:
+        """Whether the service's (account, organization) caps have room."""
+        return (
+            self.switching(account) < CAPS["per_account"],
+            self.switching() < CAPS["per_organization"],
+        )
 
     def switching(self, account: str | None = None) -> int:
         return sum(
@@ -80,13 +92,19 @@ class GateAgainstService(RuleBasedStateMachine):
     @precondition(lambda self: any(e.outcome != "in flight" for e in self.enables))
     @rule(data=st.data())
     def deliver_enable_answer(self, data: st.DataObject) -> None:
-        """A 200 is accepted; a refusal (409 or 400) is settled by a fresh read, as
-        ``_regionswitch`` does."""
+        """A 200 is accepted; a cap's 429 is released and recorded as a refusal; a
+        409 or 400 is settled by a fresh read, as ``_regionswitch`` does."""
         answered = [e for e in self.enables if e.outcome != "in flight"]
         enable = data.draw(st.sampled_from(answered))
         self.enables.remove(enable)
         if enable.outcome == "taken":
             self.gate.accepted(enable.switch)
+            return
+        if enable.outcome == "capped":
+            self.gate.release(enable.switch)
+            self.gate.refused(
+                CALLER, enable.key[0], organization=enable.organization_full, retry_in=5.0
+            )
             return
         sent_at = self.gate.stamp()
         status = self.service[enable.key]
@@ -116,9 +134,17 @@ class GateAgainstService(RuleBasedStateMachine):
         if state != "DISABLED":  # a 409 while switching, a 400 once enabled
             enable.outcome = "refused"
             return
-        account = enable.key[0]
-        assert self.switching(account) < CAPS["per_account"], "429: account cap"
-        assert self.switching() < CAPS["per_organization"], "429: organization cap"
+        ours = [k for k, v in self.service.items() if v == "ENABLING" and k not in self.theirs]
+        assert len(ours) < CAPS["per_organization"], "the gate let too many of ours out"
+        mine_here = [k for k in ours if k[0] == enable.key[0]]
+        assert len(mine_here) < CAPS["per_account"], "the gate let too many of ours out"
+        account_room, organization_room = self.room(enable.key[0])
+        if not (account_room and organization_room):
+            # Only switches another tool started may have filled a cap: 429.
+            assert self.theirs, "429 with only this process's switches: the gate let it past"
+            enable.outcome = "capped"
+            enable.organization_full = not organization_room
+            return
         self.service[enable.key] = "ENABLING"
         enable.outcome = "taken"
 
@@ -133,17 +159,34 @@ class GateAgainstService(RuleBasedStateMachine):
     def region_settles(self, key: tuple[str, str]) -> None:
         if self.service[key] == "ENABLING":
             self.service[key] = "ENABLED"
+            self.theirs.discard(key)
 
     @invariant()
     def gate_counts_every_switch_the_service_sees(self) -> None:
         # A cap of 0 makes every switch of the caller "in the way": all it holds.
         held = self.gate.blocking(CALLER, "nobody", per_account=99, per_organization=0)
         for key, state in self.service.items():
-            if state == "ENABLING":
+            if state == "ENABLING" and key not in self.theirs:
                 assert key in held, f"{key} is ENABLING but its slot was freed"
 
 
-GateAgainstService.TestCase.settings = settings(
-    max_examples=300, stateful_step_count=40, deadline=None
-)
+class GateAgainstServiceAndAnotherTool(GateAgainstService):
+    """The same, with another tool switching Regions the gate cannot count: its
+    switches may fill a cap (the 429 is then recorded as a refusal), never ours."""
+
+    @rule(key=st.sampled_from(KEYS))
+    def another_tool_switches(self, key: tuple[str, str]) -> None:
+        if self.service[key] == "DISABLED" and all(self.room(key[0])):
+            self.service[key] = "ENABLING"
+            self.theirs.add(key)
+
+    @rule(seconds=st.sampled_from([0.5, 2.0, 5.0]))
+    def time_passes(self, seconds: float) -> None:
+        self.now += seconds
+
+
+_SETTINGS = settings(max_examples=300, stateful_step_count=40, deadline=None)
+GateAgainstService.TestCase.settings = _SETTINGS
+GateAgainstServiceAndAnotherTool.TestCase.settings = _SETTINGS
 test_the_gate_never_lets_a_switch_past_the_caps = GateAgainstService.TestCase
+test_only_switches_started_elsewhere_fill_a_cap = GateAgainstServiceAndAnotherTool.TestCase
