@@ -75,27 +75,18 @@ def switch_region(
     sleep: Callable[[float], None],
 ) -> None:
     """Bring ``region_name`` there (or on its way); ``send`` sends ``direction.operation``."""
-    on_the_way = direction.on_the_way
     status = client.get_region_opt_status(region_name=region_name, account_id=account_id)
     if status.region_opt_status in direction.settled:
         logger.debug(
             "%s already %s: nothing to send or wait for", region_name, status.region_opt_status
         )
         return
-    if status.region_opt_status in on_the_way:
+    if status.region_opt_status in direction.on_the_way:
         logger.debug("%s already %s: nothing to send", region_name, status.region_opt_status)
     else:
-        _send_in_a_slot(
-            client,
-            direction,
-            send,
-            caller=caller,
-            region_name=region_name,
-            account_id=account_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            sleep=sleep,
-        )
+        _Switching(
+            client, direction, send, caller, region_name, account_id, timeout, poll_interval, sleep
+        ).send_in_a_slot()
     if wait:
         client.wait_for_region_opt_status(
             region_name=region_name,
@@ -106,121 +97,118 @@ def switch_region(
         )
 
 
-def _send_in_a_slot(
-    client: AccountClient,
-    direction: Direction,
-    send: Callable[[], None],
-    *,
-    caller: str,
-    region_name: str,
-    account_id: str | None,
-    timeout: float,
-    poll_interval: float,
-    sleep: Callable[[float], None],
-) -> None:
-    """Send the switch once a slot is free under the caps, the slot held until the
-    service has taken it or refused it; a cap the service says is full all the
-    same is waited out like this process's own, until ``timeout``."""
-    account = gate_account(caller, account_id)
-    give_up = time.monotonic() + timeout
-    while True:
-        switch = _await_slot(
-            client, caller, account, region_name, give_up, timeout, poll_interval, sleep
-        )
-        taken = False
+@attrs.frozen
+class _Switching:
+    """One enable or disable on its way out: what each step of sending it needs."""
+
+    client: AccountClient
+    direction: Direction
+    send: Callable[[], None]
+    caller: str
+    region_name: str
+    account_id: str | None
+    timeout: float
+    poll_interval: float
+    sleep: Callable[[float], None]
+
+    @property
+    def account(self) -> str:
+        return gate_account(self.caller, self.account_id)
+
+    def send_in_a_slot(self) -> None:
+        """Send once a slot is free under the caps, the slot held until the service
+        has taken the switch or refused it; a cap the service says is full all the
+        same is waited out like this process's own, until ``timeout``."""
+        give_up = time.monotonic() + self.timeout
+        while True:
+            switch = self.await_slot(give_up)
+            taken = False
+            try:
+                self._send()
+                taken = True
+            except RegionOptConcurrencyExceeded as exc:
+                # Full with switches this process did not start: wait as for its own.
+                if time.monotonic() + self.poll_interval >= give_up:
+                    raise
+                organization = "organization" in exc.message or "account" not in exc.message
+                PROCESS_GATE.refused(
+                    self.caller,
+                    self.account,
+                    organization=organization,
+                    retry_in=self.poll_interval,
+                )
+                logger.info(
+                    "%s: the service's %s cap is full with switches not counted here; "
+                    "trying again in %gs",
+                    self.region_name,
+                    "organization" if organization else "account",
+                    self.poll_interval,
+                )
+                continue
+            finally:
+                if taken:
+                    PROCESS_GATE.accepted(switch)
+                else:
+                    PROCESS_GATE.release(switch)
+            return
+
+    def _send(self) -> None:
+        """Send the switch; raise its error unless the Region turns out to be on its way.
+
+        A lost answer may hide a switch that took. A ConflictException may be
+        another sender's switch of the same Region (two threads, two jobs), which
+        is on its way as asked, or the opposite switch, a real conflict; and the
+        service is reported to answer that same race with a ValidationException
+        ("Unable to switch region status"). The Region's status tells them apart,
+        at the cost of one read when the refusal was real.
+        """
         try:
-            _send(client, direction, send, region_name=region_name, account_id=account_id)
-            taken = True
-        except RegionOptConcurrencyExceeded as exc:
-            # Full with switches this process did not start: wait as for its own.
-            if time.monotonic() + poll_interval >= give_up:
+            self.send()
+        except AccountError as exc:
+            refused_as_switched = isinstance(exc, ConflictException | ValidationException)
+            if not (may_have_arrived(exc) or refused_as_switched):
                 raise
-            organization = "organization" in exc.message or "account" not in exc.message
-            PROCESS_GATE.refused(caller, account, organization=organization, retry_in=poll_interval)
+            after = self.client.get_region_opt_status(
+                region_name=self.region_name, account_id=self.account_id
+            )
+            if after.region_opt_status not in self.direction.on_the_way:
+                raise
             logger.info(
-                "%s: the service's %s cap is full with switches not counted here; "
-                "trying again in %gs",
-                region_name,
-                "organization" if organization else "account",
-                poll_interval,
+                "%s is %s after %s: the switch is on its way",
+                self.region_name,
+                after.region_opt_status,
+                type(exc).__name__,
             )
-            continue
-        finally:
-            if taken:
-                PROCESS_GATE.accepted(switch)
-            else:
-                PROCESS_GATE.release(switch)
-        break
 
+    def await_slot(self, give_up: float) -> Switch:
+        """Block until this switch fits under the concurrency caps, polling what is in
+        the way.
 
-def _send(
-    client: AccountClient,
-    direction: Direction,
-    send: Callable[[], None],
-    *,
-    region_name: str,
-    account_id: str | None,
-) -> None:
-    """Send the switch; raise its error unless the Region turns out to be on its way.
-
-    A lost answer may hide a switch that took. A ConflictException may be
-    another sender's switch of the same Region (two threads, two jobs), which
-    is on its way as asked, or the opposite switch, a real conflict; and the
-    service is reported to answer that same race with a ValidationException
-    ("Unable to switch region status"). The Region's status tells them apart,
-    at the cost of one read when the refusal was real.
-    """
-    try:
-        send()
-    except AccountError as exc:
-        refused_as_switched = isinstance(exc, ConflictException | ValidationException)
-        if not (may_have_arrived(exc) or refused_as_switched):
-            raise
-        after = client.get_region_opt_status(region_name=region_name, account_id=account_id)
-        if after.region_opt_status not in direction.on_the_way:
-            raise
-        logger.info(
-            "%s is %s after %s: the switch is on its way",
-            region_name,
-            after.region_opt_status,
-            type(exc).__name__,
-        )
-
-
-def _await_slot(
-    client: AccountClient,
-    caller: str,
-    account: str,
-    region_name: str,
-    give_up: float,
-    timeout: float,
-    poll_interval: float,
-    sleep: Callable[[float], None],
-) -> Switch:
-    """Block until this switch fits under the concurrency caps, polling what is in the way.
-
-    Raises:
-        WaiterTimeoutError: no Region settled by ``give_up`` (``timeout`` after the start).
-    """
-    caps = {
-        "per_account": client.config.region_opt_concurrency_per_account,
-        "per_organization": client.config.region_opt_concurrency_per_organization,
-    }
-    while (switch := PROCESS_GATE.try_acquire(caller, account, region_name, **caps)) is None:
-        left = give_up - time.monotonic()
-        if left <= 0:
-            raise WaiterTimeoutError(
-                f"{region_name}: no Region switching under these credentials settled "
-                f"within {timeout:g}s, and the concurrency cap is reached",
-                last_status=None,
-            )
-        due = PROCESS_GATE.take_due(caller, account, **caps, every=poll_interval)
-        if due is not None:
-            _read_switch_in_the_way(client, caller, *due)
-            continue  # the read may have freed a slot
-        logger.info("%s: waiting for a Region switch slot", region_name)
-        sleep(min(left, PROCESS_GATE.next_due_in(caller, account, **caps, every=poll_interval)))
-    return switch
+        Raises:
+            WaiterTimeoutError: no Region settled by ``give_up``.
+        """
+        caller, account, region_name = self.caller, self.account, self.region_name
+        config = self.client.config
+        caps = {
+            "per_account": config.region_opt_concurrency_per_account,
+            "per_organization": config.region_opt_concurrency_per_organization,
+        }
+        every = self.poll_interval
+        while (switch := PROCESS_GATE.try_acquire(caller, account, region_name, **caps)) is None:
+            left = give_up - time.monotonic()
+            if left <= 0:
+                raise WaiterTimeoutError(
+                    f"{region_name}: no Region switching under these credentials settled "
+                    f"within {self.timeout:g}s, and the concurrency cap is reached",
+                    last_status=None,
+                )
+            due = PROCESS_GATE.take_due(caller, account, **caps, every=every)
+            if due is not None:
+                _read_switch_in_the_way(self.client, caller, *due)
+                continue  # the read may have freed a slot
+            logger.info("%s: waiting for a Region switch slot", region_name)
+            self.sleep(min(left, PROCESS_GATE.next_due_in(caller, account, **caps, every=every)))
+        return switch
 
 
 def _read_switch_in_the_way(client: AccountClient, caller: str, account: str, region: str) -> None:

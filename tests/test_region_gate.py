@@ -20,7 +20,7 @@ from account_mgmt import (
     WaiterTimeoutError,
 )
 from account_mgmt._regionopt import PROCESS_GATE, RegionOptGate
-from account_mgmt._regionswitch import ENABLE, _await_slot, switch_region
+from account_mgmt._regionswitch import ENABLE, _Switching, switch_region
 from account_mgmt.testing import AccountEmulator, FaultKind
 
 from .conftest import ENDPOINT, rotating_credentials_profile
@@ -413,7 +413,7 @@ def test_a_switch_that_can_no_longer_be_read_stops_blocking() -> None:
 
 
 class _ThrottledReads:
-    """Just enough of a client for ``_await_slot``: caps of 6 and 1, every read throttled."""
+    """Just enough of a client for ``await_slot``: caps of 6 and 1, every read throttled."""
 
     def __init__(self) -> None:
         self.config = types.SimpleNamespace(
@@ -436,12 +436,13 @@ def test_a_throttled_read_of_a_switch_in_the_way_does_not_free_its_slot() -> Non
     assert switch is not None
     PROCESS_GATE.accepted(switch)
     client = _ThrottledReads()
+    switching = _Switching(
+        client,  # type: ignore[arg-type]
+        ENABLE, lambda: None, caller, "af-south-1", "111100000002",
+        timeout=0.05, poll_interval=0.01, sleep=lambda _: None,
+    )  # fmt: skip
     with pytest.raises(WaiterTimeoutError):
-        _await_slot(
-            client,  # type: ignore[arg-type]
-            caller, "111100000002", "af-south-1", give_up=time.monotonic() + 0.05,
-            timeout=0.05, poll_interval=0.01, sleep=lambda _: None,
-        )  # fmt: skip
+        switching.await_slot(give_up=time.monotonic() + 0.05)
     assert client.reads >= 1
     assert PROCESS_GATE.blocking(caller, "111100000002", **caps) == [("111100000001", "af-south-1")]
     PROCESS_GATE.observe(  # settled: leave the shared gate as it was

@@ -53,6 +53,11 @@ class GateAgainstService(RuleBasedStateMachine):
         self.enables: list[_Enable] = []
         self.reads: list[_Read] = []
 
+    def draw_enable(self, data: st.DataObject, *, processed: bool) -> _Enable:
+        """One of the EnableRegion requests the service has (not) processed yet."""
+        candidates = [e for e in self.enables if (e.outcome != "in flight") == processed]
+        return data.draw(st.sampled_from(candidates))
+
     def room(self, account: str) -> tuple[bool, bool]:
         """Whether the service's (account, organization) caps have room."""
         return (
@@ -94,8 +99,7 @@ class GateAgainstService(RuleBasedStateMachine):
     def deliver_enable_answer(self, data: st.DataObject) -> None:
         """A 200 is accepted; a cap's 429 is released and recorded as a refusal; a
         409 or 400 is settled by a fresh read, as ``_regionswitch`` does."""
-        answered = [e for e in self.enables if e.outcome != "in flight"]
-        enable = data.draw(st.sampled_from(answered))
+        enable = self.draw_enable(data, processed=True)
         self.enables.remove(enable)
         if enable.outcome == "taken":
             self.gate.accepted(enable.switch)
@@ -118,8 +122,7 @@ class GateAgainstService(RuleBasedStateMachine):
     @rule(data=st.data())
     def enable_fails_before_the_service(self, data: st.DataObject) -> None:
         """Connection refused, or a 5xx after the retries: nothing was switched."""
-        in_flight = [e for e in self.enables if e.outcome == "in flight"]
-        enable = data.draw(st.sampled_from(in_flight))
+        enable = self.draw_enable(data, processed=False)
         self.enables.remove(enable)
         self.gate.release(enable.switch)
 
@@ -128,8 +131,7 @@ class GateAgainstService(RuleBasedStateMachine):
     @precondition(lambda self: any(e.outcome == "in flight" for e in self.enables))
     @rule(data=st.data())
     def service_takes_enable(self, data: st.DataObject) -> None:
-        in_flight = [e for e in self.enables if e.outcome == "in flight"]
-        enable = data.draw(st.sampled_from(in_flight))
+        enable = self.draw_enable(data, processed=False)
         state = self.service[enable.key]
         if state != "DISABLED":  # a 409 while switching, a 400 once enabled
             enable.outcome = "refused"
