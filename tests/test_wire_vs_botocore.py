@@ -35,6 +35,7 @@ from account_mgmt import (
     OutcomeUnknownError,
 )
 from account_mgmt._operations import ALL_OPERATIONS, Operation
+from account_mgmt._protocol import decode_error
 from account_mgmt._serde import parse_timestamp, unstructure
 from account_mgmt._validation import SHAPE_RULES
 
@@ -206,3 +207,44 @@ def test_what_the_client_returns_is_what_botocore_reads_from_the_answer(
     if len(parsed) == 1 and (not isinstance(ours, dict) or ours.keys() != parsed.keys()):
         (parsed,) = parsed.values()  # a method that returns the answer's one member
     assert _same(ours, parsed), (ours, parsed)
+
+
+_ERROR_CODES = sorted(
+    {shape.name for shape in _MODEL.error_shapes}
+    | {"ThrottlingException", "ExpiredTokenException", "InternalFailure", "SomethingNew"}
+)
+
+
+@st.composite
+def _error_answer(draw: st.DrawFn) -> tuple[str, dict[str, str], bytes]:
+    """An error answer in one of the shapes AWS front ends send: the code in the
+    x-amzn-ErrorType header (maybe with a ':url' suffix) or in the body's
+    ``__type`` (maybe namespaced) or ``code``; the message as message/Message."""
+    code = draw(st.sampled_from(_ERROR_CODES))
+    message = draw(st.text(max_size=40))
+    document: dict[str, str] = {draw(st.sampled_from(["message", "Message"])): message}
+    headers: dict[str, str] = {}
+    where = draw(st.sampled_from(["header", "header-suffixed", "__type", "__type-namespaced"]))
+    if where == "header":
+        headers["x-amzn-errortype"] = code
+    elif where == "header-suffixed":
+        headers["x-amzn-errortype"] = f"{code}:http://internal.amazon.com/coral/com.amazon.x/"
+    elif where == "__type":
+        document["__type"] = code
+    else:
+        document["__type"] = f"com.amazonaws.account#{code}"
+    return code, headers, json.dumps(document).encode()
+
+
+@settings(max_examples=200, deadline=None)
+@given(answer=_error_answer(), status=st.sampled_from([400, 403, 404, 409, 429, 500, 503]))
+def test_an_error_answer_is_read_as_botocore_reads_it(
+    answer: tuple[str, dict[str, str], bytes], status: int
+) -> None:
+    code, headers, body = answer
+    ours = decode_error(status, headers, body)
+    theirs = _PARSER.parse({"status_code": status, "headers": headers, "body": body}, None)
+    assert ours.error_code == theirs["Error"]["Code"] == code
+    assert ours.message == theirs["Error"]["Message"]
+    modeled = code in {shape.name for shape in _MODEL.error_shapes}
+    assert type(ours).__name__ == code or not modeled
