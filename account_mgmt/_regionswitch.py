@@ -130,18 +130,17 @@ class _Switching:
                 # Full with switches this process did not start: wait as for its own.
                 if time.monotonic() + self.poll_interval >= give_up:
                     raise
-                organization = "organization" in exc.message or "account" not in exc.message
                 PROCESS_GATE.refused(
                     self.caller,
                     self.account,
-                    organization=organization,
+                    organization=exc.cap == "organization",
                     retry_in=self.poll_interval,
                 )
                 logger.info(
                     "%s: the service's %s cap is full with switches not counted here; "
                     "trying again in %gs",
                     self.region_name,
-                    "organization" if organization else "account",
+                    exc.cap,
                     self.poll_interval,
                 )
                 continue

@@ -292,6 +292,13 @@ class RegionOptConcurrencyExceeded(TooManyRequestsException):
     retryable = False
     throttling = False
 
+    @property
+    def cap(self) -> str:
+        """``"account"`` or ``"organization"``: the cap the message names (the
+        organization's, the wider one, when it names neither)."""
+        named_account = "for an account" in self.message
+        return "account" if named_account else "organization"
+
 
 class ValidationException(ServiceError):
     """The service rejected the input.

@@ -29,6 +29,7 @@ from account_mgmt import (
     OutcomeUnknownError,
     ParamValidationError,
     ReadTimeoutError,
+    RegionOptConcurrencyExceeded,
     ResourceNotFoundException,
     ResourceUnavailableException,
     ServiceError,
@@ -41,6 +42,7 @@ from account_mgmt import (
     ValidationExceptionField,
     WaiterError,
 )
+from account_mgmt._protocol import decode_error
 from account_mgmt._retry import RETRY_QUOTA_CAPACITY
 from account_mgmt.exceptions import ERROR_CLASSES
 
@@ -565,6 +567,24 @@ _REFUSED_AS_SWITCHING = [
     ("ConflictException", 409, "af-south-1 is ENABLING"),
     ("ValidationException", 400, "Unable to switch region status: af-south-1 is ENABLING"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("quota", "cap"),
+    [
+        ("Number of concurrent region-opt requests for an account", "account"),
+        ("Number of concurrent region-opt requests for an organization", "organization"),
+        ("Number of concurrent region-opt requests", "organization"),  # the wider, if unnamed
+    ],
+)
+def test_a_region_opt_concurrency_refusal_names_its_cap(quota: str, cap: str) -> None:
+    error = decode_error(
+        429,
+        {"x-amzn-errortype": "TooManyRequestsException"},
+        json.dumps({"message": f"This request has exceeded the quota for '{quota}'"}).encode(),
+    )
+    assert isinstance(error, RegionOptConcurrencyExceeded)
+    assert error.cap == cap
 
 
 def _switch_refused(path: str, before: str, refusal: tuple[str, int, str], after: str) -> None:
