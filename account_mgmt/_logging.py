@@ -57,7 +57,7 @@ def bounded_repr(value: object, limit: int = QUOTED_CHARACTERS) -> str:
 
 
 def printable(text: str, limit: int = SHOWN_MESSAGE_CHARACTERS) -> str:
-    """``text`` for a message: control characters escaped (no forged log lines), cut at ``limit``."""
+    """``text`` for a message: control characters escaped (no forged log lines), cut short."""
     cut = text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
     if cut.isprintable():
         return cut

@@ -78,14 +78,20 @@ class ParamValidationError(AccountError, ValueError):
 
     ``violations`` lists every broken rule as ``(parameter, rule, detail)``;
     ``parameter`` and ``rule`` are the first one's. Values of sensitive members
-    are never quoted.
+    are never quoted, others only their first characters, and the message
+    lists the first ``SHOWN_VIOLATIONS``: its size is bounded whatever the input.
     """
+
+    SHOWN_VIOLATIONS: ClassVar[int] = 10
 
     def __init__(self, violations: list[tuple[str, str, str]]) -> None:
         self.violations: tuple[tuple[str, str, str], ...] = tuple(violations)
         self.parameter, self.rule = violations[0][0], violations[0][1]
-        lines = [f"{param}: {detail} [{rule}]" for param, rule, detail in violations]
-        noun = "parameter" if len(lines) == 1 else "parameters"
+        shown = violations[: self.SHOWN_VIOLATIONS]
+        lines = [f"{param}: {detail} [{rule}]" for param, rule, detail in shown]
+        if len(violations) > len(shown):
+            lines.append(f"and {len(violations) - len(shown)} more")
+        noun = "parameter" if len(violations) == 1 else "parameters"
         super().__init__(f"Invalid {noun}: " + "; ".join(lines))
 
 
