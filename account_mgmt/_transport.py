@@ -227,8 +227,10 @@ class _FinalAnswer(http.client.HTTPResponse):
     """
 
     def _read_status(self) -> tuple[str, int, str]:
+        # http.client's one hook between the status line and the headers: begin()
+        # calls it in a loop (private, but unchanged since Python 3.0).
         for _ in range(MAX_INTERIM_ANSWERS + 1):
-            version, status, reason = super()._read_status()
+            version, status, reason = super()._read_status()  # type: ignore[misc]
             if status == http.client.SWITCHING_PROTOCOLS:
                 raise _AnswerBrokeHttp("the server switched protocols (101), unasked")
             if not 100 <= status < 200:
