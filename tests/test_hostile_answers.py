@@ -33,7 +33,7 @@ from account_mgmt._protocol import decode_error, decode_success, server_time
 from account_mgmt.exceptions import ResponseTooLargeError, TransportError
 from account_mgmt.models import AccountInformation, PrimaryEmailUpdate
 
-from ._canned_server import CannedServer, Piece, RawRequest, RawServer, http_answer
+from ._canned_server import CannedServer, Piece, RawRequest, RawServer, Reply, http_answer
 from .conftest import ENDPOINT
 
 _JSON = (("Content-Type", "application/json"),)
@@ -125,9 +125,12 @@ def test_endless_interim_answers_fail_typed() -> None:
     def answer(request: RawRequest) -> tuple[Sequence[Piece], bool]:
         return [http_answer(102, length=False)] * 50 + [_account_answer("1" * 12)], False
 
-    with RawServer(answer).running() as server, _client(server.url, max_attempts=1) as client:
-        with pytest.raises(ConnectionClosedError, match="interim"):
-            client.get_account_information()
+    with (
+        RawServer(answer).running() as server,
+        _client(server.url, max_attempts=1) as client,
+        pytest.raises(ConnectionClosedError, match="interim"),
+    ):
+        client.get_account_information()
 
 
 # -- 6. conflicting lengths ----------------------------------------------------------
@@ -209,25 +212,34 @@ def test_a_truncated_compressed_answer_is_still_cut_off() -> None:
         )
         return [head.encode() + squeezed[:-8]], True
 
-    with RawServer(answer).running() as server, _client(server.url, max_attempts=1) as client:
-        with pytest.raises(ConnectionClosedError):
-            client.get_primary_email_update_status()
+    with (
+        RawServer(answer).running() as server,
+        _client(server.url, max_attempts=1) as client,
+        pytest.raises(ConnectionClosedError),
+    ):
+        client.get_primary_email_update_status()
 
 
 def test_a_corrupt_compressed_answer_is_a_typed_error_quoting_nothing() -> None:
     replies = [(200, {"Content-Encoding": "gzip"}, b"\x1f\x8b\x08\x00secret-ish bytes")]
-    with CannedServer(replies).running() as server, _client(server.url, max_attempts=1) as client:
-        with pytest.raises(TransportError) as caught:
-            client.get_primary_email_update_status()
+    with (
+        CannedServer(replies).running() as server,
+        _client(server.url, max_attempts=1) as client,
+        pytest.raises(TransportError) as caught,
+    ):
+        client.get_primary_email_update_status()
     assert "secret-ish" not in str(caught.value)
 
 
 def test_a_compressed_answer_that_inflates_past_the_cap_is_too_large() -> None:
     bomb = _gzip(b"{" + b" " * (11 * 1024 * 1024) + b"}")
     replies = [(200, {"Content-Encoding": "gzip"}, bomb)]
-    with CannedServer(replies).running() as server, _client(server.url, max_attempts=1) as client:
-        with pytest.raises(ResponseTooLargeError):
-            client.get_primary_email_update_status()
+    with (
+        CannedServer(replies).running() as server,
+        _client(server.url, max_attempts=1) as client,
+        pytest.raises(ResponseTooLargeError),
+    ):
+        client.get_primary_email_update_status()
 
 
 def test_a_too_large_answer_says_it_is_not_worth_retrying() -> None:
@@ -255,7 +267,7 @@ def test_deeply_nested_json_on_an_error_status_is_a_service_error(status: int) -
 
 
 def test_deeply_nested_json_over_the_wire_is_typed() -> None:
-    replies = [(200, {}, _BRACKET_BOMB), (500, {}, _BRACKET_BOMB)]
+    replies: list[Reply] = [(200, {}, _BRACKET_BOMB), (500, {}, _BRACKET_BOMB)]
     with CannedServer(replies).running() as server, _client(server.url, max_attempts=1) as client:
         with pytest.raises(MalformedResponseError):
             client.get_account_information()
@@ -384,7 +396,7 @@ def test_an_answer_without_what_the_operation_returns_is_malformed(
     method: str, body: dict[str, object], client: AccountClient, mocked: responses.RequestsMock
 ) -> None:
     mocked.post(re.compile(re.escape(ENDPOINT) + "/.*"), json=body)
-    with pytest.raises(MalformedResponseError, match="lacks|fit|without"):
+    with pytest.raises(MalformedResponseError, match=r"lacks|fit|without"):
         _EMPTY_ANSWER_CALLS[method](client.with_options(max_attempts=1))
 
 
@@ -401,9 +413,11 @@ def test_a_waiter_on_an_empty_answer_fails_at_once_instead_of_polling_to_its_tim
 
 def test_members_aws_may_leave_out_stay_optional() -> None:
     page = decode_success(200, {}, b'{"Regions":[]}', ListRegionsResponse)
-    assert page is not None and page.next_token is None
+    assert page is not None
+    assert page.next_token is None
     status = decode_success(200, {}, b'{"Status":"PENDING"}', PrimaryEmailUpdate)
-    assert status is not None and status.updated_at is None
+    assert status is not None
+    assert status.updated_at is None
 
 
 # -- 10. no response bytes in transport errors ---------------------------------------
@@ -413,11 +427,15 @@ def test_an_answer_without_a_status_line_is_not_quoted_in_the_error() -> None:
     def answer(request: RawRequest) -> tuple[Sequence[Piece], bool]:
         return [b'FullName: Jane Q. Secret\r\n\r\n{"PhoneNumber":"+1 555 0100"}'], True
 
-    with RawServer(answer).running() as server, _client(server.url, max_attempts=1) as client:
-        with pytest.raises(ConnectionClosedError) as caught:
-            client.get_contact_information()
+    with (
+        RawServer(answer).running() as server,
+        _client(server.url, max_attempts=1) as client,
+        pytest.raises(ConnectionClosedError) as caught,
+    ):
+        client.get_contact_information()
     message = str(caught.value) + repr(caught.value)
-    assert "Jane" not in message and "555" not in message
+    assert "Jane" not in message
+    assert "555" not in message
     assert "status line" in message
 
 
@@ -426,9 +444,12 @@ def test_a_bad_chunk_length_is_not_quoted_in_the_error() -> None:
         head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
         return [head + b"SECRETCHUNK\r\n{}\r\n0\r\n\r\n"], True
 
-    with RawServer(answer).running() as server, _client(server.url, max_attempts=1) as client:
-        with pytest.raises(ConnectionClosedError) as caught:
-            client.get_account_information()
+    with (
+        RawServer(answer).running() as server,
+        _client(server.url, max_attempts=1) as client,
+        pytest.raises(ConnectionClosedError) as caught,
+    ):
+        client.get_account_information()
     assert "SECRETCHUNK" not in str(caught.value)
 
 
