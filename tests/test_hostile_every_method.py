@@ -204,7 +204,8 @@ BROKEN_ANSWERS: dict[str, tuple[Sequence[Piece], bool]] = {
     ),
     "headers-with-control-characters": (
         [
-            b"HTTP/1.1 200 OK\r\nX-Amzn-RequestId: \x00\x1b]0;pwned\x07\r\nContent-Length: 2\r\n\r\n{}"
+            b"HTTP/1.1 200 OK\r\nX-Amzn-RequestId: \x00\x1b]0;pwned\x07\r\n"
+            b"Content-Length: 2\r\n\r\n{}"
         ],
         False,
     ),
