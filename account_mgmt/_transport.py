@@ -17,9 +17,8 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
-import attrs
 import requests
 import requests.adapters
 import requests.structures
@@ -29,6 +28,7 @@ import urllib3.connectionpool
 import urllib3.exceptions
 import urllib3.response
 
+from account_mgmt._http import HttpRequest, HttpResponse
 from account_mgmt._watchdog import WATCHDOG
 from account_mgmt.exceptions import (
     ConnectionClosedError,
@@ -41,35 +41,6 @@ from account_mgmt.exceptions import (
 )
 
 _CHUNK_BYTES = 64 * 1024
-
-
-@attrs.frozen(kw_only=True)
-class HttpRequest:
-    """A fully signed request, ready to go on the wire."""
-
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: bytes
-
-
-@attrs.frozen(kw_only=True)
-class HttpResponse:
-    """A complete answer. Header names are lower-cased."""
-
-    status_code: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-class Transport(Protocol):
-    """What the client needs from HTTP; tests and the emulator can supply their own."""
-
-    def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
-        """``deadline`` is a ``time.monotonic()`` instant the exchange must not outlive."""
-        ...
-
-    def close(self) -> None: ...
 
 
 def _root_cause(exc: BaseException) -> str:
