@@ -28,7 +28,7 @@ import attrs
 from account_mgmt import _operations as ops
 from account_mgmt import _protocol
 from account_mgmt._clock import Clock
-from account_mgmt._config import SERVICE_SIGNING_NAME, ClientConfig
+from account_mgmt._config import MAX_CLOCK_SKEW_ADOPTED, SERVICE_SIGNING_NAME, ClientConfig
 from account_mgmt._credentials import AwsSession
 from account_mgmt._http import HttpRequest, HttpResponse
 from account_mgmt._logging import logger, safe_headers
@@ -85,9 +85,6 @@ Effect: TypeAlias = Send | Sleep | Blocking
 Steps: TypeAlias = Generator[Effect, Any, T]
 """A step: yields effects, is sent their results, returns ``T``."""
 
-MAX_ADOPTED_CLOCK_OFFSET: Final = 24 * 3600.0
-"""Seconds: a server clock further from ours than a day is a broken ``Date``, not skew."""
-
 
 class ClockOffset:
     """Local time corrected by what the service told us of its clock; shared by copies."""
@@ -106,11 +103,11 @@ class ClockOffset:
         The offset is set, not adjusted: threads refused for the same skew at
         once each find the same offset, where adding each one's correction to
         the last would multiply it. An offset beyond
-        ``MAX_ADOPTED_CLOCK_OFFSET`` is not adopted: one implausible ``Date``
+        ``MAX_CLOCK_SKEW_ADOPTED`` is not adopted: one implausible ``Date``
         (year 9999) must not poison every later signature.
         """
         offset = (server_time - local).total_seconds()
-        if abs(offset) > MAX_ADOPTED_CLOCK_OFFSET:
+        if abs(offset) > MAX_CLOCK_SKEW_ADOPTED:
             return False
         self.offset = offset
         return True
@@ -383,7 +380,9 @@ class CallPath:
             return _protocol.decode_success(
                 response.status_code, response.headers, response.body, call.operation.output
             )
-        error = _protocol.decode_error(response.status_code, response.headers, response.body)
+        error = _protocol.decode_error(
+            response.status_code, response.headers, response.body, local_time=local_time
+        )
         if isinstance(error, AccessDeniedException) and call.target is not None:
             error.hint = AccessDeniedException.ORGANIZATION_MODE_HINT
         if is_throttling(error):
