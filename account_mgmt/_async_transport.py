@@ -26,6 +26,7 @@ import ssl
 import time
 import urllib.parse
 import zlib
+from base64 import b64encode
 from typing import Final
 
 import aiohttp
@@ -228,14 +229,18 @@ class AiohttpTransport:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._proxy: yarl.URL | None = None
-        self._proxy_auth: aiohttp.BasicAuth | None = None
+        self._proxy_login: dict[str, str] = {}
         proxy = environment_proxy(endpoint_url)
         if proxy is not None:
             proxy_url = yarl.URL(proxy if "://" in proxy else f"http://{proxy}")
             if proxy_url.raw_user is not None:  # as requests: userinfo is the proxy's login
-                self._proxy_auth = aiohttp.BasicAuth.from_url(proxy_url)
+                login = f"{proxy_url.user or ''}:{proxy_url.password or ''}".encode("latin-1")
+                self._proxy_login = {"Proxy-Authorization": f"Basic {b64encode(login).decode()}"}
                 proxy_url = proxy_url.with_user(None)
             self._proxy = proxy_url
+        # The login goes in the CONNECT for https and, as urllib3 sends it, in the
+        # request itself for http (aiohttp's proxy_headers reach only a CONNECT).
+        self._login_in_request = urllib.parse.urlsplit(endpoint_url).scheme.lower() == "http"
         # What error messages name: the endpoint, and the proxy (never credentials).
         origin = urllib.parse.urlsplit(endpoint_url).netloc.rpartition("@")[2]
         self._where = f"{origin} through the proxy at {self._proxy.host}" if self._proxy else origin
@@ -297,6 +302,8 @@ class AiohttpTransport:
         headers = dict(request.headers)
         if not any(name.lower() == "accept-encoding" for name in headers):
             headers["Accept-Encoding"] = _IDENTITY
+        if self._proxy_login and self._login_in_request:
+            headers.update(self._proxy_login)
         timeout = self._timeout
         fire_at = None
         if deadline is not None:
@@ -324,7 +331,7 @@ class AiohttpTransport:
                         headers=headers,
                         timeout=timeout,
                         proxy=self._proxy,
-                        proxy_auth=self._proxy_auth,
+                        proxy_headers=self._proxy_login or None,
                         allow_redirects=False,
                     )
                 finally:
