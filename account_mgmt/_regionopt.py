@@ -7,7 +7,8 @@ to hours. So the client counts the Regions this process has set switching
 and, when a cap is reached, waits for one of them to settle before sending
 another request, instead of sending one it knows will be refused.
 
-The count is process-wide (a job's threads and clients share it), keyed by
+The count lives in the clients' ``Runtime`` (by default one per process: a
+job's threads and clients share it), keyed by
 the caller for the organization cap (the client cannot see the organization
 id; one organization's jobs normally run under one identity) and by target
 account for the account cap. The caller is its account (or its place in the
@@ -44,6 +45,15 @@ class Switch:
         self.read_at = -math.inf  # monotonic time it was last known to be switching
 
 
+class SlotClaim:
+    """Where ``RegionOptGate.try_acquire`` records the switch it claimed, under its lock."""
+
+    __slots__ = ("switch",)
+
+    def __init__(self) -> None:
+        self.switch: Switch | None = None
+
+
 class RegionOptGate:
     """Thread-safe registry of (caller, account, Region) switches in flight.
 
@@ -74,17 +84,31 @@ class RegionOptGate:
             return next(self._stamps)
 
     def try_acquire(
-        self, caller: str, account: str, region: str, *, per_account: int, per_organization: int
+        self,
+        caller: str,
+        account: str,
+        region: str,
+        *,
+        per_account: int,
+        per_organization: int,
+        claim: SlotClaim | None = None,
     ) -> Switch | None:
         """Claim a slot for a switch (or join the one in flight for the same Region);
         None when a cap is reached (nothing is claimed). Hand what it returns back to
-        :meth:`accepted` or :meth:`release`."""
+        :meth:`accepted` or :meth:`release`.
+
+        ``claim``, if given, is filled in under the gate's lock: a caller that
+        arranged the release of ``claim`` before asking has no instant (a
+        Ctrl-C between two bytecodes) at which it holds a slot it cannot free.
+        """
         key = (caller, account, region)
         now = self._clock()
         with self._lock:
             switch = self._in_flight.get(key)
             if switch is not None:
                 switch.senders += 1
+                if claim is not None:
+                    claim.switch = switch
                 return switch
             if self._held_back(caller, account, now) > 0:
                 return None
@@ -97,6 +121,8 @@ class RegionOptGate:
                     _, interval = self._refused[scope]
                     self._refused[scope] = (now + interval, interval)
             switch = self._in_flight[key] = Switch(key)
+            if claim is not None:
+                claim.switch = switch
             return switch
 
     def refused(self, caller: str, account: str, *, organization: bool, retry_in: float) -> None:
@@ -213,7 +239,3 @@ class RegionOptGate:
             return mine
         here = [s for s in mine if s.key[1] == account]
         return here if len(here) >= per_account else []
-
-
-PROCESS_GATE: Final = RegionOptGate()
-"""Shared by every client of the process, like the rate limiter's buckets."""
