@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from account_mgmt.testing import AccountEmulator
+from account_mgmt.testing._emulator import AccountEmulator
 
 
 def main(argv: Sequence[str] | None = None) -> int:

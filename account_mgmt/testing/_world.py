@@ -195,6 +195,10 @@ class WorldSettings:
     TooManyRequestsException) when quotas are; None: AWS publishes none."""
     organizations_burst: int = 10
     """The burst above ``organizations_requests_per_second``."""
+    seed_state: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    """State set before the first request, per account id (``"*"``: every account):
+    ``{"alternate_contacts": {"SECURITY": {...}}, "contact_information": {...},
+    "regions": {"af-south-1": "ENABLED"}, "account_name": "..."}``."""
 
     def __attrs_post_init__(self) -> None:
         problems = []
@@ -267,6 +271,10 @@ class World:
             self.accounts[account_id].name = name
         self.accounts[management].gov_cloud_account_id = "888800000000"
         self._build_tree(members)
+        if settings.seed_state:
+            from account_mgmt.testing._seed import seed_world  # it imports this module
+
+            seed_world(self, settings.seed_state)
 
     # -- the organization's tree ------------------------------------------------------
 
