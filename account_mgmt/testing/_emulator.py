@@ -11,8 +11,9 @@ import attrs
 
 from account_mgmt._client import AccountClient
 from account_mgmt._config import GLOBAL_SIGNING_REGION
+from account_mgmt.testing._faults import Fault, FaultKind
 from account_mgmt.testing._seed import seed_account
-from account_mgmt.testing._server import EmulatorServer, Fault, FaultKind
+from account_mgmt.testing._server import EmulatorServer
 from account_mgmt.testing._world import OuPath, World, WorldSettings
 
 
