@@ -19,6 +19,9 @@ EMULATOR_MODULES = (
     "account_mgmt.testing._emulator",
     "account_mgmt.testing._server",
     "account_mgmt.testing._world",
+    "account_mgmt.testing._settings",
+    "account_mgmt.testing._faults",
+    "account_mgmt.testing._seed",
     "account_mgmt.testing._handlers",
     "account_mgmt.testing._org_handlers",
     "account_mgmt.testing._model",
@@ -86,7 +89,7 @@ def test_importing_the_testing_package_loads_no_emulator_module() -> None:
 
 def test_a_public_name_loads_its_module_on_first_use() -> None:
     loaded = _modules_after("from account_mgmt.testing import WorldSettings")
-    assert "account_mgmt.testing._world" in loaded
+    assert "account_mgmt.testing._settings" in loaded
     assert "account_mgmt.testing._server" not in loaded
 
 
