@@ -30,7 +30,8 @@ class Credentials:
 
 
 class AccountEmulator:
-    """A running emulated Account service; a context manager.
+    """A running emulated Account service and AWS Organizations (read operations) on one
+    port with one set of keys; a context manager.
 
     Args:
         settings: the world's shape (member count, transition delay, OTP, caps...).

@@ -14,6 +14,13 @@ from account_mgmt._quotas import (
     WindowCap,
 )
 
+
+def _count(mapping: Mapping[str, Any]) -> str:
+    """A repr that shows how many entries, not their values: account names and seeded
+    contacts are personal data (``sensitive`` in the models)."""
+    return f"<{len(mapping)} entries>"
+
+
 ENABLED_BY_DEFAULT_REGIONS: Final = (
     "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
     "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2",
@@ -91,7 +98,7 @@ class WorldSettings:
     """Members in state CLOSED: the last members."""
     account_states: Mapping[str, str] = attrs.field(factory=dict)
     """Explicit ``State`` per account id; wins over the counts."""
-    account_names: Mapping[str, str] = attrs.field(factory=dict)
+    account_names: Mapping[str, str] = attrs.field(factory=dict, repr=_count)
     """Names per account id (default ``member-007``, ``management``, ...)."""
     account_tags: Mapping[str, Mapping[str, str]] | None = None
     """Tags per account id; None tags each member ``{"Team": "team-<index % 4>"}``."""
@@ -109,7 +116,7 @@ class WorldSettings:
     TooManyRequestsException) when quotas are; None: AWS publishes none."""
     organizations_burst: int = 10
     """The burst above ``organizations_requests_per_second``."""
-    seed_state: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    seed_state: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, repr=_count)
     """State set before the first request, per account id (``"*"``: every account):
     ``{"alternate_contacts": {"SECURITY": {...}}, "contact_information": {...},
     "regions": {"af-south-1": "ENABLED"}, "account_name": "..."}``."""
