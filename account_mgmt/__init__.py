@@ -1,16 +1,31 @@
 """A typed, validated, SigV4-signed client for the AWS Account Management API.
 
 Everything public is re-exported here; the modules prefixed ``_`` are private.
+
+The two clients are imported on first use (PEP 562): they bring botocore and
+cattrs, which a program importing only a model, an exception or a submodule
+(``account-mgmt --help``, the pytest plugin) should not pay for.
 """
 
-from account_mgmt._bulk import AccountOutcome, BulkOperationError, BulkResult, for_each_account
-from account_mgmt._client import AccountClient
+from typing import TYPE_CHECKING, Any
+
+from account_mgmt._bulk import (
+    AccountOutcome,
+    BulkOperationError,
+    BulkResult,
+    for_each_account,
+    for_each_account_async,
+)
+from account_mgmt._clock import Clock, FakeClock, SystemClock
 from account_mgmt._config import ClientConfig
+from account_mgmt._http import AsyncTransport, HttpRequest, HttpResponse, Transport
 from account_mgmt._quotas import DOCUMENTED_QUOTAS, Quota, WindowCap
+from account_mgmt._runtime import Runtime, default_runtime
 from account_mgmt._version import __version__
 from account_mgmt.exceptions import (
     AccessDeniedException,
     AccountError,
+    ClientClosedError,
     ConfigurationError,
     ConflictException,
     ConnectionClosedError,
@@ -62,6 +77,27 @@ from account_mgmt.models import (
     ValidationExceptionReason,
 )
 
+if TYPE_CHECKING:
+    from account_mgmt._aclient import AsyncAccountClient
+    from account_mgmt._client import AccountClient
+
+_LAZY = {
+    "AccountClient": "account_mgmt._client",
+    "AsyncAccountClient": "account_mgmt._aclient",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'account_mgmt' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup finds it without this function
+    return value
+
+
 __all__ = [
     "DOCUMENTED_QUOTAS",
     "AccessDeniedException",
@@ -72,9 +108,13 @@ __all__ = [
     "AccountState",
     "AlternateContact",
     "AlternateContactType",
+    "AsyncAccountClient",
+    "AsyncTransport",
     "BulkOperationError",
     "BulkResult",
+    "ClientClosedError",
     "ClientConfig",
+    "Clock",
     "ConfigurationError",
     "ConflictException",
     "ConnectTimeoutError",
@@ -84,8 +124,11 @@ __all__ = [
     "DeadlineExceededError",
     "EndpointConnectionError",
     "ExpiredTokenException",
+    "FakeClock",
     "GetContactInformationResponse",
     "GovCloudAccountInformation",
+    "HttpRequest",
+    "HttpResponse",
     "InternalServerException",
     "InvalidSignatureException",
     "ListRegionsResponse",
@@ -106,11 +149,14 @@ __all__ = [
     "ResourceNotFoundException",
     "ResourceUnavailableException",
     "ResponseTooLargeError",
+    "Runtime",
     "ServiceError",
     "ServiceUnavailable",
+    "SystemClock",
     "TLSError",
     "ThrottlingException",
     "TooManyRequestsException",
+    "Transport",
     "TransportError",
     "UnrecognizedClientException",
     "ValidationException",
@@ -121,5 +167,7 @@ __all__ = [
     "WaiterTimeoutError",
     "WindowCap",
     "__version__",
+    "default_runtime",
     "for_each_account",
+    "for_each_account_async",
 ]

@@ -25,9 +25,8 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
-import attrs
 import requests
 import requests.adapters
 import requests.structures
@@ -37,6 +36,7 @@ import urllib3.connectionpool
 import urllib3.exceptions
 import urllib3.response
 
+from account_mgmt._http import HttpRequest, HttpResponse
 from account_mgmt._watchdog import WATCHDOG, DeadlineWatchdog, Watch
 from account_mgmt.exceptions import (
     ClientClosedError,
@@ -63,35 +63,6 @@ _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "x-amz-security-token"}
 _HEADER_VALUE_OK: Final = re.compile(r"[\t\x20-\x7e]*")
 """What a request header value may hold: visible ASCII, space and tab (RFC 9110 5.5,
 without the obsolete non-ASCII text that http.client would encode as Latin-1)."""
-
-
-@attrs.frozen(kw_only=True)
-class HttpRequest:
-    """A fully signed request, ready to go on the wire."""
-
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: bytes
-
-
-@attrs.frozen(kw_only=True)
-class HttpResponse:
-    """A complete answer. Header names are lower-cased."""
-
-    status_code: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-class Transport(Protocol):
-    """What the client needs from HTTP; tests and the emulator can supply their own."""
-
-    def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
-        """``deadline`` is a ``time.monotonic()`` instant the exchange must not outlive."""
-        ...
-
-    def close(self) -> None: ...
 
 
 def _root_cause(exc: BaseException) -> str:
