@@ -25,7 +25,9 @@ from account_mgmt import (
     ConnectionClosedError,
     ListRegionsResponse,
     MalformedResponseError,
+    Runtime,
     ServiceError,
+    SystemClock,
     TooManyRequestsException,
 )
 from account_mgmt._config import MAX_CLOCK_SKEW_ADOPTED
@@ -39,15 +41,29 @@ from .conftest import ENDPOINT
 _JSON = (("Content-Type", "application/json"),)
 
 
-def _client(url: str, **options: object) -> AccountClient:
+class _NoWaitClock(SystemClock):
+    """Real time, but backoff sleeps return at once."""
+
+    def sleep(self, seconds: float) -> None:
+        pass
+
+
+def _client(url: str = ENDPOINT, **options: object) -> AccountClient:
     return AccountClient(
         endpoint_url=url,
         aws_access_key_id="AKIDEXAMPLE",
         aws_secret_access_key="secret",
         rate_limiting=False,
-        sleep=lambda _: None,
+        runtime=Runtime(clock=_NoWaitClock()),
         **options,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture
+def client() -> Iterator[AccountClient]:
+    """A client for the real global endpoint, to be intercepted by ``responses``."""
+    with _client() as made:
+        yield made
 
 
 def _account_of(request: RawRequest) -> str:

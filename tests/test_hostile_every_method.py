@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from account_mgmt import AccountClient, AccountError
+from account_mgmt import AccountClient, AccountError, Runtime, SystemClock
 
 from ._canned_server import Piece, RawRequest, RawServer, http_answer
 from ._data import CONTACT
@@ -257,8 +257,11 @@ NOT_OPERATIONS = frozenset({"close", "with_options", "config"})
 """Public members that send nothing."""
 
 
-def _sleep_nothing(_: float) -> None:
-    pass
+class _NoWaitClock(SystemClock):
+    """Real time, but backoff sleeps return at once."""
+
+    def sleep(self, seconds: float) -> None:
+        pass
 
 
 def _sync_client(endpoint_url: str) -> object:
@@ -267,7 +270,7 @@ def _sync_client(endpoint_url: str) -> object:
         aws_access_key_id="AKIDEXAMPLE",
         aws_secret_access_key="secret",
         rate_limiting=False,
-        sleep=_sleep_nothing,
+        runtime=Runtime(clock=_NoWaitClock()),
         total_timeout=30,
         read_timeout=5,
     )
