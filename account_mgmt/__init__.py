@@ -7,7 +7,7 @@ cattrs, which a program importing only a model, an exception or a submodule
 (``account-mgmt --help``, the pytest plugin) should not pay for.
 """
 
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from account_mgmt._bulk import (
     AccountOutcome,
@@ -77,7 +77,7 @@ from account_mgmt.models import (
     ValidationExceptionReason,
 )
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from account_mgmt._aclient import AsyncAccountClient
     from account_mgmt._client import AccountClient
 
@@ -87,7 +87,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'account_mgmt' has no attribute {name!r}")
