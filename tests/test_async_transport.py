@@ -301,7 +301,8 @@ def test_a_refused_connection_is_endpoint_connection_error_not_sent() -> None:
     assert caught.value.__cause__ is not None
 
 
-def test_a_connect_that_never_completes_is_connect_timeout_error() -> None:
+@pytest.mark.parametrize("cut_by", ["connect_timeout", "deadline"])
+def test_a_connect_that_never_completes_is_connect_timeout_error(cut_by: str) -> None:
     import socket
 
     # A listener whose backlog is full: the kernel drops further SYNs, so a
@@ -318,9 +319,12 @@ def test_a_connect_that_never_completes_is_connect_timeout_error() -> None:
     url = f"http://127.0.0.1:{port}"
 
     async def call() -> None:
-        transport = _transport(url, connect_timeout=0.3)
+        if cut_by == "connect_timeout":
+            transport, deadline = _transport(url, connect_timeout=0.3), None
+        else:
+            transport, deadline = _transport(url), time.monotonic() + 0.3
         try:
-            await transport.send(_request(url))
+            await transport.send(_request(url), deadline=deadline)
         finally:
             await transport.aclose()
 
@@ -386,6 +390,14 @@ def test_no_answer_within_read_timeout_is_read_timeout_error_sent() -> None:
     error, server = _run(_failure(_silent, read_timeout=0.2))
     assert isinstance(error, ReadTimeoutError)
     assert error.request_sent is True
+    assert len(server.requests) == 1
+
+
+def test_a_deadline_passed_while_waiting_for_the_answer_is_read_timeout_error_sent() -> None:
+    error, server = _run(_failure(_silent, deadline=time.monotonic() + 0.3))
+    assert isinstance(error, ReadTimeoutError)
+    assert error.request_sent is True
+    assert "total_timeout" in str(error)
     assert len(server.requests) == 1
 
 
