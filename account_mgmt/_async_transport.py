@@ -52,10 +52,10 @@ _NEVER_ROUNDED: Final = float("inf")
 """aiohttp rounds timeouts above this many seconds up to a whole second of loop
 time (to coalesce timers); a deadline rounded up would be outlived."""
 
-_AUTO_HEADERS_SKIPPED: Final = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
+_AUTO_HEADERS_SKIPPED: Final = ("Accept", "User-Agent", "Content-Type")
 """Headers aiohttp would add on its own. The sync transport's wire carries none of
-them beyond the request's own (Accept-Encoding is set to identity below, as
-http.client does), and a default Content-Type would contradict the signed one."""
+them beyond the request's own (and Accept-Encoding, set to identity below as
+http.client sets it); a default Content-Type would contradict the signed one."""
 
 _IDENTITY: Final = "identity"
 """The Content-Encoding asked for, as http.client asks: servers may still compress."""
@@ -274,6 +274,7 @@ class AiohttpTransport:
                 cookie_jar=aiohttp.DummyCookieJar(),  # AWS APIs set no cookies
                 auto_decompress=False,  # decoded in _read_body, under the cap
                 skip_auto_headers=_AUTO_HEADERS_SKIPPED,
+                headers={"Accept-Encoding": _IDENTITY},  # unless the request says otherwise
                 response_class=_PhaseMarkingResponse,
                 timeout=self._timeout,
                 trust_env=False,  # the proxy was read once in __init__
@@ -309,11 +310,9 @@ class AiohttpTransport:
         loop = asyncio.get_running_loop()
         session = self._session_of(loop)
         check_header_values(request.headers)
-        headers = dict(request.headers)
-        if not any(name.lower() == "accept-encoding" for name in headers):
-            headers["Accept-Encoding"] = _IDENTITY
+        headers = request.headers
         if self._proxy_login and self._login_in_request:
-            headers.update(self._proxy_login)
+            headers = {**headers, **self._proxy_login}
         timeout = self._timeout
         fire_at = None
         if deadline is not None:
@@ -391,6 +390,8 @@ class AiohttpTransport:
         take the first, and with the wrong one the next answer on the
         connection would be read from the middle of this one.
         """
+        if len(values) == 1 and values[0].isdigit():
+            return int(values[0])  # the usual case
         lengths = {part.strip() for value in values for part in value.split(",")}
         if not lengths:
             return None

@@ -14,9 +14,12 @@ import contextlib
 import gzip
 import inspect
 import json
+import os
 import random
 import re
 import ssl
+import subprocess
+import sys
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
@@ -212,6 +215,18 @@ def test_send_puts_the_sync_transports_headers_on_the_wire() -> None:
     assert headers["accept-encoding"] == "identity"  # as http.client asks
 
 
+def test_an_accept_encoding_the_request_sets_replaces_identity() -> None:
+    async def call() -> _Server:
+        async with _Server(_replying(_answer(200, b"{}"))).running() as server:
+            transport = _transport(server.url)
+            await transport.send(_request(server.url, headers={"accept-encoding": "gzip"}))
+            await transport.aclose()
+        return server
+
+    _, headers, _ = _run(call()).requests[0]
+    assert headers["accept-encoding"] == "gzip"
+
+
 def test_calls_share_one_keep_alive_connection() -> None:
     server = CannedServer([])
     with server.running():
@@ -394,7 +409,7 @@ def test_no_answer_within_read_timeout_is_read_timeout_error_sent() -> None:
 
 
 def test_a_deadline_passed_while_waiting_for_the_answer_is_read_timeout_error_sent() -> None:
-    error, server = _run(_failure(_silent, deadline=time.monotonic() + 0.3))
+    error, server = _run(_failure(_silent, deadline=time.monotonic() + 1.5))
     assert isinstance(error, ReadTimeoutError)
     assert error.request_sent is True
     assert "total_timeout" in str(error)
@@ -412,14 +427,15 @@ def _dripping(data: bytes) -> Handler:
 
 
 def test_the_deadline_cuts_off_headers_dripped_a_byte_at_a_time() -> None:
-    answer = _answer(200, b'{"AccountId":"1"}')
-    error, _ = _run(_failure(_dripping(answer), read_timeout=5.0, deadline=time.monotonic() + 0.3))
+    # 30 s of drip against a 1.5 s deadline: time enough to send, never to finish
+    answer = _answer(200, b'{"AccountId":"1"}', {"X-Padding": "p" * 500})
+    error, _ = _run(_failure(_dripping(answer), read_timeout=5.0, deadline=time.monotonic() + 1.5))
     assert isinstance(error, ReadTimeoutError)
     assert "total_timeout" in str(error)
 
 
 def test_the_deadline_cuts_off_a_body_dripped_a_byte_at_a_time() -> None:
-    body = b"x" * 200
+    body = b"x" * 600  # 30 s of drip against a 1.5 s deadline
     head = _answer(200, body)[: -len(body)]
 
     async def handle(connection: _Connection) -> None:
@@ -429,7 +445,7 @@ def test_the_deadline_cuts_off_a_body_dripped_a_byte_at_a_time() -> None:
             await connection.write(bytes([byte]))
             await asyncio.sleep(0.05)
 
-    error, _ = _run(_failure(handle, read_timeout=5.0, deadline=time.monotonic() + 0.4))
+    error, _ = _run(_failure(handle, read_timeout=5.0, deadline=time.monotonic() + 1.5))
     assert isinstance(error, ReadTimeoutError)
     assert "total_timeout" in str(error)
 
@@ -866,6 +882,42 @@ def test_a_control_character_in_a_credential_header_is_refused_unquoted() -> Non
     error, server = _run(call())
     assert "TOKEN-SECRET" not in str(error)
     assert server.connections == 0
+
+
+def test_a_control_character_in_another_header_is_configuration_error_naming_it() -> None:
+    async def call() -> ConfigurationError:
+        transport = _transport("http://127.0.0.1:1")
+        with pytest.raises(ConfigurationError) as caught:
+            await transport.send(_request("http://127.0.0.1:1", headers={"X-Note": "a\r\nb"}))
+        await transport.aclose()
+        return caught.value
+
+    assert "X-Note" in str(_run(call()))
+
+
+def test_the_pure_python_http_parser_refuses_the_same_broken_answers() -> None:
+    """aiohttp falls back to a pure-Python parser without its C extension, which
+    lets conflicting Content-Lengths by: our own check must refuse them."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"{__file__}::test_conflicting_content_lengths_are_connection_closed_error",
+            f"{__file__}::test_interim_answers_at_random_never_hand_a_call_another_calls_answer",
+            f"{__file__}::test_an_unasked_for_switch_of_protocols_fails_and_its_connection_is_dropped",
+        ],
+        env={**os.environ, "AIOHTTP_NO_EXTENSIONS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "5 passed" in result.stdout
 
 
 def test_an_error_outside_the_network_propagates_untranslated() -> None:
