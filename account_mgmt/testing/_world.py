@@ -15,26 +15,33 @@ from typing import Any, Final
 
 import attrs
 
-from account_mgmt._quotas import (
-    PRIMARY_EMAIL_UPDATE_WINDOW,
-    REGION_OPT_CONCURRENCY_PER_ACCOUNT,
-    REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
-    REGION_OPT_QUOTA_MESSAGE,
-    WindowCap,
+from account_mgmt._quotas import REGION_OPT_QUOTA_MESSAGE
+from account_mgmt.testing._settings import (
+    ACCOUNT_STATES,
+    ACCOUNT_STATUS_FIELDS,
+    ENABLED_BY_DEFAULT_REGIONS,
+    OPT_IN_REGIONS,
+    STATUS_FOR_STATE,
+    OuPath,
+    WorldSettings,
+    ou_path_names,
 )
 
-ENABLED_BY_DEFAULT_REGIONS: Final = (
-    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
-    "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2",
-    "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-)  # fmt: skip
-"""Regions introduced before 2019-03-20: always on, cannot be switched."""
-
-OPT_IN_REGIONS: Final = (
-    "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ca-west-1",
-    "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1",
-)  # fmt: skip
-"""The opt-in Regions the reference guide names: they start DISABLED."""
+__all__ = [
+    "ACCOUNT_STATES",
+    "ACCOUNT_STATUS_FIELDS",
+    "ENABLED_BY_DEFAULT_REGIONS",
+    "OPT_IN_REGIONS",
+    "STATUS_FOR_STATE",
+    "Account",
+    "ApiError",
+    "OrganizationalUnit",
+    "OuPath",
+    "RegionState",
+    "World",
+    "WorldSettings",
+    "ou_path_names",
+]
 
 SWITCHING: Final = frozenset({"ENABLING", "DISABLING"})
 
@@ -94,24 +101,23 @@ class Account:
     email_updated_at: float | None = None
     email_update_starts: list[float] = attrs.Factory(list)
     gov_cloud_account_id: str | None = None
+    parent_id: str | None = None
+    """The root or OU the account sits in (None outside the organization)."""
+    tags: dict[str, str] = attrs.Factory(dict)
+    joined: datetime.datetime | None = None
+    """When it joined the organization."""
 
 
-@attrs.frozen(kw_only=True)
-class WorldSettings:
-    """The shape of the world and its rules; every figure can be changed for a test."""
+@attrs.define
+class OrganizationalUnit:
+    """One OU of the emulated organization."""
 
-    member_count: int = 50
-    standalone_count: int = 1
-    management_account_id: str = "111111111111"
-    delegated_admin_account_id: str | None = "222222222222"
-    organization_id: str = "o-emulator01"
-    trusted_access_enabled: bool = True
-    region_transition_seconds: float = 2.0
-    otp: str = "123456"
-    region_opt_concurrency_per_account: int = REGION_OPT_CONCURRENCY_PER_ACCOUNT
-    region_opt_concurrency_per_organization: int = REGION_OPT_CONCURRENCY_PER_ORGANIZATION
-    primary_email_update_window: WindowCap = PRIMARY_EMAIL_UPDATE_WINDOW
-    """How many StartPrimaryEmailUpdate calls one account takes in how many seconds."""
+    ou_id: str
+    name: str
+    parent_id: str
+    path: tuple[str, ...]
+    """The OU names from the root down to this OU, this OU's name last."""
+    tags: dict[str, str] = attrs.Factory(dict)
 
 
 def member_account_id(index: int) -> str:
@@ -139,15 +145,113 @@ class World:
         self.wall_clock = wall_clock
         self.lock = threading.RLock()
         self.accounts: dict[str, Account] = {}
+        self.ous: dict[str, OrganizationalUnit] = {}
+        """Every OU, parents before children, in a stable order."""
         org = settings.organization_id
-        self._add(settings.management_account_id, "management", org)
+        names = settings.account_names
+        management = settings.management_account_id
+        self._add(management, "management", org)
         if settings.delegated_admin_account_id:
             self._add(settings.delegated_admin_account_id, "delegated-admin", org)
-        for index in range(settings.member_count):
-            self._add(member_account_id(index), f"member-{index:03d}", org)
+        members = [member_account_id(index) for index in range(settings.member_count)]
+        for index, account_id in enumerate(members):
+            self._add(account_id, f"member-{index:03d}", org)
         for index in range(settings.standalone_count):
             self._add(standalone_account_id(index), f"standalone-{index:03d}", None)
-        self.accounts[settings.management_account_id].gov_cloud_account_id = "888800000000"
+        for field, mapping in (
+            ("account_names", names),
+            ("account_states", settings.account_states),
+            ("account_tags", settings.account_tags or {}),
+        ):
+            unknown = sorted(set(mapping) - set(self.accounts))
+            if unknown:
+                raise ValueError(f"{field} names accounts the world does not have: {unknown}")
+        for account_id, name in names.items():
+            self.accounts[account_id].name = name
+        self.accounts[management].gov_cloud_account_id = "888800000000"
+        self._build_tree(members)
+        if settings.seed_state:
+            from account_mgmt.testing._seed import seed_world  # it imports this module
+
+            seed_world(self, settings.seed_state)
+
+    # -- the organization's tree ------------------------------------------------------
+
+    def _build_tree(self, members: list[str]) -> None:
+        settings = self.settings
+        for account in self.accounts.values():
+            if account.organization:
+                account.parent_id = settings.root_id
+                account.joined = account.created
+        if settings.ou_layout is not None:
+            queue = iter(members)
+            for path, count in settings.ou_layout.items():
+                ou = self._ensure_ou(ou_path_names(path))
+                for _ in range(count):
+                    self.accounts[next(queue)].parent_id = ou.ou_id
+        elif settings.ou_depth > 0:
+            self._generate_ous((), settings.ou_depth)
+            slots = [settings.root_id, *self.ous]
+            for index, account_id in enumerate(members):
+                self.accounts[account_id].parent_id = slots[index % len(slots)]
+        for path, tags in settings.ou_tags.items():
+            self._ensure_ou(ou_path_names(path)).tags.update(tags)
+        for index, account_id in enumerate(members):
+            self.accounts[account_id].tags = {"Team": f"team-{index % 4}"}
+        if settings.account_tags is not None:
+            for account in self.accounts.values():
+                account.tags = dict(settings.account_tags.get(account.account_id, {}))
+        closed_from = len(members) - settings.closed_count
+        suspended_from = closed_from - settings.suspended_count
+        for index, account_id in enumerate(members):
+            if index >= closed_from:
+                self.accounts[account_id].state = "CLOSED"
+            elif index >= suspended_from:
+                self.accounts[account_id].state = "SUSPENDED"
+        for account_id, state in settings.account_states.items():
+            self.accounts[account_id].state = state
+
+    def _generate_ous(self, position: tuple[int, ...], levels: int) -> None:
+        # Breadth-first: every OU of a level before the next level, parents first.
+        frontier = [position]
+        for _ in range(levels):
+            next_frontier = []
+            for parent in frontier:
+                for child in range(1, self.settings.ou_fanout + 1):
+                    here = (*parent, child)
+                    names = tuple(
+                        self.settings.ou_name_prefix + "-".join(str(i) for i in here[:depth])
+                        for depth in range(1, len(here) + 1)
+                    )
+                    self._ensure_ou(names)
+                    next_frontier.append(here)
+            frontier = next_frontier
+
+    def _ensure_ou(self, names: tuple[str, ...]) -> OrganizationalUnit:
+        """The OU at ``names`` below the root, created with its parents if missing."""
+        parent_id = self.settings.root_id
+        found: OrganizationalUnit | None = None
+        for depth in range(1, len(names) + 1):
+            found = next(
+                (
+                    o
+                    for o in self.ous.values()
+                    if o.parent_id == parent_id and o.name == names[depth - 1]
+                ),
+                None,
+            )
+            if found is None:
+                found = OrganizationalUnit(
+                    ou_id=f"ou-{self.settings.root_id[2:]}-{len(self.ous) + 1:08d}",
+                    name=names[depth - 1],
+                    parent_id=parent_id,
+                    path=names[:depth],
+                )
+                self.ous[found.ou_id] = found
+            parent_id = found.ou_id
+        if found is None:
+            raise ValueError("an OU path names at least one OU")
+        return found
 
     def _add(self, account_id: str, name: str, organization: str | None) -> None:
         regions = {r: RegionState("ENABLED_BY_DEFAULT") for r in ENABLED_BY_DEFAULT_REGIONS}
@@ -162,6 +266,23 @@ class World:
             organization=organization,
         )
 
+    def ou_by_path(self, path: OuPath) -> OrganizationalUnit:
+        """The OU at ``path`` (``"/Prod/Payments"``). Raises KeyError if there is none."""
+        names = ou_path_names(path)
+        for ou in self.ous.values():
+            if ou.path == names:
+                return ou
+        raise KeyError(path)
+
+    def parent_chain(self, parent_id: str) -> list[str]:
+        """The ids from the root down to ``parent_id`` (the root first)."""
+        chain = []
+        current: str | None = parent_id
+        while current is not None and current != self.settings.root_id:
+            chain.append(current)
+            current = self.ous[current].parent_id
+        return [self.settings.root_id, *reversed(chain)]
+
     @property
     def member_account_ids(self) -> list[str]:
         """Member accounts of the organization (not the management or delegated admin account)."""
@@ -174,9 +295,36 @@ class World:
 
     # -- who may act on whom ------------------------------------------------------
 
-    def target(self, caller_id: str, body: dict[str, Any], key: str = "AccountId") -> Account:
-        """The account a call acts on, after the organization-mode rules."""
+    def target(
+        self,
+        caller_id: str,
+        body: dict[str, Any],
+        key: str = "AccountId",
+        *,
+        any_state: bool = False,
+    ) -> Account:
+        """The account a call acts on, after the organization-mode rules.
+
+        A caller or target that is not ACTIVE (SUSPENDED, PENDING_CLOSURE, CLOSED,
+        PENDING_ACTIVATION) is refused with AccessDeniedException, except for the
+        target of a read of the account's own state (``any_state``).
+        """
         caller = self.accounts[caller_id]
+        if caller.state != "ACTIVE":
+            raise access_denied(
+                f"User: arn:aws:iam::{caller_id}:root is not authorized to perform this "
+                f"action: the account is {caller.state}."
+            )
+        target = self._target(caller, body, key)
+        if target.state != "ACTIVE" and not any_state:
+            raise access_denied(
+                f"Account {target.account_id} is {target.state}; "
+                "the operation is not allowed on an account that is not ACTIVE."
+            )
+        return target
+
+    def _target(self, caller: Account, body: dict[str, Any], key: str) -> Account:
+        caller_id = caller.account_id
         requested = body.get(key)
         if requested is None or (
             requested == caller_id and caller_id != self.settings.management_account_id
