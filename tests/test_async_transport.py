@@ -778,6 +778,55 @@ def test_http_proxy_from_the_environment_carries_the_call(
     assert headers["proxy-authorization"] == "Basic " + base64.b64encode(b"me:pw-secret").decode()
 
 
+def test_https_proxy_from_the_environment_tunnels_the_call_with_its_login(
+    monkeypatch: pytest.MonkeyPatch, authority: trustme.CA, ca_bundle: Path
+) -> None:
+    tunnels: list[tuple[bytes, dict[str, str]]] = []
+
+    async def tunnel(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        line, *fields = head[:-4].split(b"\r\n")
+        headers = {}
+        for field in fields:
+            name, _, value = field.decode().partition(":")
+            headers[name.strip().lower()] = value.strip()
+        tunnels.append((line, headers))
+        host, _, port = line.split()[1].decode().rpartition(":")
+        up_reader, up_writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(ConnectionError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def call() -> HttpResponse:
+        proxy = await asyncio.start_server(tunnel, "127.0.0.1", 0)
+        proxy_port = proxy.sockets[0].getsockname()[1]
+        monkeypatch.setenv("HTTPS_PROXY", f"http://me:pw-secret@127.0.0.1:{proxy_port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        try:
+            async with _tls_server(authority.issue_cert("127.0.0.1")) as server:
+                transport = _transport(server.url, verify=str(ca_bundle))
+                try:
+                    return await transport.send(_request(server.url))
+                finally:
+                    await transport.aclose()
+        finally:
+            proxy.close()
+
+    response = _run(call())
+    assert response.body == b"tls"
+    [(line, headers)] = tunnels
+    assert line.startswith(b"CONNECT 127.0.0.1:")
+    assert headers["proxy-authorization"] == "Basic " + base64.b64encode(b"me:pw-secret").decode()
+
+
 def test_no_proxy_sends_the_call_straight_to_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_closed_port()}")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
