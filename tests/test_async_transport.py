@@ -914,6 +914,31 @@ def test_aclose_from_another_running_loop_is_refused() -> None:
         _run(first_loop())
 
 
+def test_a_cancelled_call_never_leaves_its_answer_for_the_next_one() -> None:
+    answers = iter([b"stale"])  # for the first request of all, whichever connection
+
+    async def late_then_fresh(connection: _Connection) -> None:
+        while await connection.request() is not None:
+            stale = next(answers, None)
+            if stale is not None:
+                await asyncio.sleep(0.5)  # the caller gives up before this arrives
+            await connection.write(_answer(200, stale or b"fresh"))
+
+    async def calls() -> tuple[HttpResponse, _Server]:
+        async with _Server(late_then_fresh).running() as server:
+            transport = _transport(server.url)
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(transport.send(_request(server.url)), 0.1)
+            await asyncio.sleep(0.6)  # the stale answer is on the first connection now
+            after = await transport.send(_request(server.url))
+            await transport.aclose()
+        return after, server
+
+    after, server = _run(calls())
+    assert after.body == b"fresh"
+    assert server.connections == 2
+
+
 # --- what leaves the transport ---------------------------------------------------------
 
 
