@@ -488,7 +488,7 @@ def test_conflicting_content_lengths_are_connection_closed_error(lengths: list[s
     head = "HTTP/1.1 200 OK\r\n" + "".join(f"Content-Length: {n}\r\n" for n in lengths)
     error, _ = _run(_failure(_replying(head.encode() + b'\r\nok{"AccountId":"2"}')))
     assert isinstance(error, ConnectionClosedError)
-    assert "29" not in str(error)
+    assert "Content-Length:" not in str(error)  # the header as sent is never quoted
     assert "AccountId" not in str(error)
 
 
