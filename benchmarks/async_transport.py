@@ -7,6 +7,8 @@ translation boundary). Both sides send the same signed-looking POST and read
 the whole answer; both pool ``--pool`` keep-alive connections.
 
     python benchmarks/async_transport.py [--calls 20000] [--concurrency 50] [--rounds 3]
+
+(From a worktree, prefix ``PYTHONPATH=.``: the editable install points at main.)
 """
 
 from __future__ import annotations
