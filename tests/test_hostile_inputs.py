@@ -26,7 +26,8 @@ from account_mgmt import (
     Quota,
     Region,
 )
-from account_mgmt._transport import HttpRequest, RequestsTransport
+from account_mgmt._http import HttpRequest
+from account_mgmt._transport import RequestsTransport
 from account_mgmt._watchdog import DeadlineWatchdog, Watch
 from account_mgmt.exceptions import EndpointConnectionError
 
