@@ -172,7 +172,7 @@ def test_conflicting_content_lengths_fail_typed_and_the_connection_is_not_reused
         with pytest.raises(ConnectionClosedError) as caught:
             client.get_account_information(account_id="111111111111")
         assert "29, 5" not in str(caught.value)  # fixed words, not the server's header
-    assert "unmatching" not in str(caught.value)
+        assert "unmatching" not in str(caught.value)
         assert client.get_account_information(account_id="222222222222").account_id == (
             "222222222222"
         )
