@@ -452,7 +452,7 @@ def test_an_answer_without_a_status_line_is_not_quoted_in_the_error() -> None:
         client.get_contact_information()
     message = str(caught.value) + repr(caught.value)
     assert "Jane" not in message
-    assert "555" not in message
+    assert "555 0100" not in message
     assert "status line" in message
 
 
