@@ -26,12 +26,13 @@ Set-up (once), then run from the repository root with the project's venv:
 
     python3 -m venv /work/venv-aiobotocore
     /work/venv-aiobotocore/bin/pip install aiobotocore
-    /work/venv/bin/python benchmarks/async_latency.py [--rounds 5] [--calls 2000]
-        [--sequential-calls 500] [--concurrency 50] [--json results.json]
+    /work/venv/bin/python benchmarks/async_latency.py [--rounds 7] [--calls 1000]
+        [--sequential-calls 300] [--concurrency 50] [--json results.json]
         [--aiobotocore-python /work/venv-aiobotocore/bin/python]
 
-``--profile`` instead runs our concurrent loop under cProfile, once per
-operation, and prints where the time goes, by package and by function.
+``--profile`` instead runs the concurrent loop of our client and of the
+floor under cProfile (CPU time), once per operation, and prints where the
+time goes, by package (account_mgmt by module) and by function.
 """
 
 from __future__ import annotations
@@ -48,12 +49,13 @@ import pstats
 import statistics
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any, Final
 
 import aiohttp
-from _asyncbench import AiohttpReplay, Call, cpu_per_call, latency
+from _asyncbench import AiohttpReplay, Call, concurrently, cpu_per_call, latency
 
 from account_mgmt import AsyncAccountClient
 from account_mgmt._signing import FrozenCredentials, sign
@@ -201,12 +203,16 @@ class OurSide:
             measured = latency(call, calls=command["calls"])
         return self._runner.run(measured)
 
-    def profile(self, operation: str, *, calls: int, concurrency: int) -> pstats.Stats:
-        call = self.call_for("account_mgmt", operation, {})
+    def profile(
+        self, side: str, operation: str, request: dict[str, Any], *, calls: int, concurrency: int
+    ) -> pstats.Stats:
+        call = self.call_for(side, operation, request)
         self._runner.run(cpu_per_call(call, calls=concurrency, concurrency=concurrency))
-        profiler = cProfile.Profile()
+        # CPU time, not wall time: on a busy machine a wall-clock profile charges
+        # whichever function was running when the process was preempted.
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
-        self._runner.run(cpu_per_call(call, calls=calls, concurrency=concurrency))
+        self._runner.run(concurrently(call, calls=calls, concurrency=concurrency))
         profiler.disable()
         return pstats.Stats(profiler)
 
@@ -280,14 +286,18 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
         f"sequential: {args.sequential_calls} calls. Median over {args.rounds} rounds "
         "[min-max]."
     )
-    header = f"{'':<24}{'CPU us/call':>24}{'calls/s':>18}{'seq median ms':>24}{'seq p99 ms':>24}"
+    header = (
+        f"{'':<24}{'CPU us/call':>20}{'calls/s':>18}"
+        f"{'seq median ms':>24}{'seq p99 ms':>24}{'seq CPU us/call':>20}"
+    )
     for operation, sides in figures.items():
         print(f"\n{operation}\n{header}")
         for side in SIDES:
             got = sides[side]
             print(
-                f"{side:<24}{spread(got['cpu_us'], 0):>24}{spread(got['calls_per_s'], 0):>18}"
+                f"{side:<24}{spread(got['cpu_us'], 0):>20}{spread(got['calls_per_s'], 0):>18}"
                 f"{spread(got['median_ms'], 3):>24}{spread(got['p99_ms'], 3):>24}"
+                f"{spread(got['seq_cpu_us'], 0):>20}"
             )
         ours, theirs, floor = sides["account_mgmt"], sides["aiobotocore"], sides["aiohttp floor"]
         cpu = ratios(ours["cpu_us"], theirs["cpu_us"])
@@ -306,10 +316,12 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
             f"{verdict(median, LATENCY_TARGET)}"
         )
         print(f"  ratio ours/aiobotocore, seq p99:        {spread(p99, 2)}")
+        seq_cpu = ratios(ours["seq_cpu_us"], theirs["seq_cpu_us"])
+        print(f"  ratio ours/aiobotocore, seq CPU/call:   {spread(seq_cpu, 2)}")
         print(f"  CPU above the aiohttp floor, ours/theirs: {spread(above_floor, 2)}")
 
 
-def print_profile(stats: pstats.Stats, operation: str, calls: int) -> None:
+def print_profile(stats: pstats.Stats, title: str, calls: int) -> None:
     """Own time per package (account_mgmt per module) and the top functions."""
     buckets: dict[str, float] = defaultdict(float)
     total = 0.0
@@ -317,7 +329,7 @@ def print_profile(stats: pstats.Stats, operation: str, calls: int) -> None:
     for (filename, _, function), (_, _, own, *_) in raw.items():
         buckets[_bucket(filename, function)] += own
         total += own
-    print(f"\ncProfile, AsyncAccountClient {operation}: {calls} calls; own time per package")
+    print(f"\ncProfile (CPU time), {title}: {calls} calls at once; own time per package")
     print(f"(profiler overhead included: {total / calls * 1e6:.0f} us/call profiled)")
     for name, own in sorted(buckets.items(), key=lambda item: -item[1]):
         if own / total >= 0.005:
@@ -355,9 +367,9 @@ def start_emulator() -> tuple[multiprocessing.connection.Connection, Any, dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--calls", type=int, default=2000, help="calls per CPU measurement")
-    parser.add_argument("--sequential-calls", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=1000, help="calls per CPU measurement")
+    parser.add_argument("--sequential-calls", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--aiobotocore-python", default=DEFAULT_AIOBOTOCORE_PYTHON)
     parser.add_argument("--json", type=Path, help="also write every round's figures there")
@@ -369,8 +381,12 @@ def main() -> None:
     try:
         if args.profile:
             for operation in OPERATIONS:
-                stats = ours.profile(operation, calls=args.calls, concurrency=args.concurrency)
-                print_profile(stats, operation, args.calls)
+                request = presigned_request(emulator, operation)
+                for side in SIDES[::2]:  # ours, then the floor in this process
+                    stats = ours.profile(
+                        side, operation, request, calls=args.calls, concurrency=args.concurrency
+                    )
+                    print_profile(stats, f"{side}, {operation}", args.calls)
             return
         if not Path(args.aiobotocore_python).exists():
             raise SystemExit(
