@@ -33,6 +33,14 @@ Set-up (once), then run from the repository root with the project's venv:
 ``--profile`` instead runs the concurrent loop of our client and of the
 floor under cProfile (CPU time), once per operation, and prints where the
 time goes, by package (account_mgmt by module) and by function.
+
+Reading the figures on a shared machine: read the ratios, not the absolute
+CPU figures, which grow for every side (the floor included) with the load
+of other processes. Sequential latency is the noisiest: under load a call
+that needs more CPU is preempted more often, so wall time grows faster than
+CPU (the ``seq CPU us/call`` column shows the clients' own cost). Every
+pool holds ``--concurrency`` connections (aiobotocore: ``max_pool_connections``;
+both clients' default of 10 would queue 40 of the 50 tasks).
 """
 
 from __future__ import annotations
