@@ -221,7 +221,8 @@ class ProgressEvent:
 
     account_id: str
     phase: str
-    """``started``, ``waiting_region`` (a Region switch is settling), ``done`` or ``failed``."""
+    """``started``, ``waiting_region_slot`` (waiting for a Region switch to settle, ``detail``
+    names the Region), ``done`` or ``failed``."""
     detail: str | None = None
 
 
@@ -493,7 +494,7 @@ class _Applier:
 
     def settle(self, account: AccountPlan, change: Change) -> None:
         assert change.key is not None
-        self.progress(account.account_id, "waiting_region", change.key)
+        self.progress(account.account_id, "waiting_region_slot", change.key)
         wanted = RegionOptStatus.ENABLED if change.action == ENABLE else RegionOptStatus.DISABLED
         self.client.wait_for_region_opt_status(
             region_name=change.key,

@@ -222,6 +222,17 @@ class Targets:
     """None when the accounts were named by id with no organization to ask."""
     accounts: tuple[OrgAccount, ...]
     skipped: tuple[SkippedAccount, ...] = ()
+    caller_account_id: str | None = None
+    """The caller's own account when it is targeted in standalone mode (``for_caller``)."""
+
+    @classmethod
+    def for_caller(cls, account_id: str) -> Targets:
+        """The caller's own account alone, called in standalone mode (no ``account_id``)."""
+        return cls(
+            organization=None,
+            accounts=(OrgAccount(id=account_id, state=ACTIVE),),
+            caller_account_id=account_id,
+        )
 
     @property
     def account_ids(self) -> tuple[str, ...]:
@@ -230,6 +241,8 @@ class Targets:
     def call_account_id(self, account_id: str) -> str | None:
         """The ``account_id`` to pass the Account Management API for this account:
         None for the management account (standalone call), else the id."""
+        if account_id == self.caller_account_id:
+            return None
         if self.organization is not None and account_id == self.organization.management_account_id:
             return None
         return account_id
