@@ -188,7 +188,10 @@ def test_renderings_mask_contacts_unless_asked(
 def test_interrupted_apply_rerun_converges(
     account_emulator: AccountEmulator, account_client: AccountClient
 ) -> None:
-    desired = parse_desired_state(SPEC, "spec.yaml")
+    # Contacts only: an account is reported done as soon as its changes are sent.
+    contacts_only = SPEC.replace("regions:\n  af-south-1: enabled\n", "")
+    desired = parse_desired_state(contacts_only, "spec.yaml")
+    assert not desired.defaults.regions
     targets = targets_for(account_emulator)
     first = plan(account_client, targets, desired)
 

@@ -442,6 +442,43 @@ class ApplyResult:
         }
 
 
+@attrs.define
+class _AccountRun:
+    """One account's apply in progress (mutable: phase 1 sends, phase 2 waits)."""
+
+    plan: AccountPlan
+    done: list[Change] = attrs.Factory(list)
+    failed: list[Change] = attrs.Factory(list)
+    switching: list[Change] = attrs.Factory(list)
+    """Region switches sent and not yet seen settled."""
+    error: AccountError | None = None
+
+    def fail(self, change: Change, error: AccountError) -> None:
+        self.failed.append(change)
+        self.error = self.error or error
+
+    def outcome(self) -> AccountApplyOutcome:
+        account = self.plan
+        if account.error is not None:
+            return AccountApplyOutcome(
+                account_id=account.account_id, outcome=OUTCOME_FAILED, error=account.error
+            )
+        if not account.changes:
+            outcome = OUTCOME_FAILED if account.problems else OUTCOME_UNCHANGED
+            return AccountApplyOutcome(
+                account_id=account.account_id, outcome=outcome, problems=account.problems
+            )
+        bad = bool(self.failed) or bool(account.problems)
+        return AccountApplyOutcome(
+            account_id=account.account_id,
+            outcome=OUTCOME_FAILED if bad else OUTCOME_CHANGED,
+            changes=tuple(self.done),
+            failed_changes=tuple(self.failed),
+            problems=account.problems,
+            error=self.error,
+        )
+
+
 class _Applier:
     def __init__(
         self,
@@ -492,63 +529,47 @@ class _Applier:
             assert change.key is not None
             client.disable_region(region_name=change.key, account_id=call_id)
 
-    def settle(self, account: AccountPlan, change: Change) -> None:
-        assert change.key is not None
-        self.progress(account.account_id, "waiting_region_slot", change.key)
-        wanted = RegionOptStatus.ENABLED if change.action == ENABLE else RegionOptStatus.DISABLED
-        self.client.wait_for_region_opt_status(
-            region_name=change.key,
-            statuses=(wanted,),
-            account_id=account.call_account_id,
-            timeout=self.region_timeout,
-            poll_interval=self.poll_interval,
-        )
-
-    def account(self, account: AccountPlan) -> AccountApplyOutcome:
-        if account.error is not None:
-            return AccountApplyOutcome(
-                account_id=account.account_id, outcome=OUTCOME_FAILED, error=account.error
-            )
-        if not account.changes:
-            outcome = OUTCOME_FAILED if account.problems else OUTCOME_UNCHANGED
-            return AccountApplyOutcome(
-                account_id=account.account_id, outcome=outcome, problems=account.problems
-            )
+    def send(self, run: _AccountRun) -> _AccountRun:
+        """Phase 1: every change of the account, contacts first; switches are not waited on."""
+        account = run.plan
+        if account.error is not None or not account.changes:
+            return run
         self.progress(account.account_id, "started")
-        done: list[Change] = []
-        failed: list[Change] = []
-        first_error: AccountError | None = None
-        started_switches: list[Change] = []
-        # Contacts first, then Region switches: the switches can be waited on together.
-        ordered = sorted(account.changes, key=lambda c: c.kind == REGION)
-        for change in ordered:
+        for change in sorted(account.changes, key=lambda c: c.kind == REGION):
             try:
                 self.change(account, change)
             except AccountError as exc:
-                failed.append(change)
-                first_error = first_error or exc
+                run.fail(change, exc)
                 continue
             if change.kind == REGION and self.wait_for_regions:
-                started_switches.append(change)
+                run.switching.append(change)
             else:
-                done.append(change)
-        for change in started_switches:
+                run.done.append(change)
+        return run
+
+    def settle(self, run: _AccountRun) -> _AccountRun:
+        """Phase 2: wait for the account's Region switches to settle."""
+        account = run.plan
+        for change in run.switching:
+            assert change.key is not None
+            self.progress(account.account_id, "waiting_region_slot", change.key)
+            wanted = (
+                RegionOptStatus.ENABLED if change.action == ENABLE else RegionOptStatus.DISABLED
+            )
             try:
-                self.settle(account, change)
+                self.client.wait_for_region_opt_status(
+                    region_name=change.key,
+                    statuses=(wanted,),
+                    account_id=account.call_account_id,
+                    timeout=self.region_timeout,
+                    poll_interval=self.poll_interval,
+                )
             except AccountError as exc:
-                failed.append(change)
-                first_error = first_error or exc
+                run.fail(change, exc)
                 continue
-            done.append(change)
-        bad = bool(failed) or bool(account.problems)
-        return AccountApplyOutcome(
-            account_id=account.account_id,
-            outcome=OUTCOME_FAILED if bad else OUTCOME_CHANGED,
-            changes=tuple(done),
-            failed_changes=tuple(failed),
-            problems=account.problems,
-            error=first_error,
-        )
+            run.done.append(change)
+        run.switching = []
+        return run
 
 
 def apply(
@@ -565,11 +586,13 @@ def apply(
 
     Failures are recorded per account and never stop the others. Region
     switches go through ``enable_region``/``disable_region`` (which respect
-    the per-account and organization caps); with ``wait_for_regions`` each
-    account's switches are then waited on until they settle (up to
-    ``region_timeout`` seconds each). A Ctrl-C stops the job: accounts in
-    flight finish their current change, none is started, and re-running
-    (plan, then apply) converges.
+    the per-account and organization caps). Every account's changes are sent
+    first; then, with ``wait_for_regions``, the switches are waited on until
+    they settle (up to ``region_timeout`` seconds each), so workers never sit
+    idle on one account's switch. An account is reported ``done`` once its
+    switches settled. A Ctrl-C stops the job: accounts in flight finish their
+    current change, none is started, and re-running (plan, then apply)
+    converges.
 
     Raises:
         ParamValidationError: ``max_workers`` is not an int >= 1.
@@ -581,31 +604,31 @@ def apply(
         region_timeout=region_timeout,
         poll_interval=poll_interval,
     )
-    plans = {account.account_id: account for account in plan.accounts}
+    runs = {account.account_id: _AccountRun(plan=account) for account in plan.accounts}
 
-    def report(outcome: AccountOutcome[AccountApplyOutcome]) -> None:
+    def report(outcome: AccountOutcome[_AccountRun]) -> None:
+        run = outcome.value
+        if run is None:  # a bug in the applier: recorded as the account's failure below
+            runs[outcome.account_id].error = _account_error(outcome)
+        elif run.switching:
+            return  # reported when its switches settle
         if on_progress is not None:
-            ok = outcome.value is not None and outcome.value.outcome != OUTCOME_FAILED
-            on_progress(
-                ProgressEvent(account_id=outcome.account_id, phase="done" if ok else "failed")
-            )
+            failed = run is None or run.outcome().outcome == OUTCOME_FAILED
+            phase = "failed" if failed else "done"
+            on_progress(ProgressEvent(account_id=outcome.account_id, phase=phase))
 
-    result = for_each_account(
-        list(plans),
-        lambda account_id: applier.account(plans[account_id]),
-        max_workers=max_workers,
-        on_outcome=report,
+    # Two phases, so that a worker never sits waiting on a switch while other
+    # accounts' changes could be sent: the switches of every account settle
+    # together, within the caps the client's Region gate keeps.
+    for_each_account(
+        list(runs), lambda a: applier.send(runs[a]), max_workers=max_workers, on_outcome=report
     )
-    outcomes = [
-        outcome.value
-        if outcome.value is not None
-        else AccountApplyOutcome(
-            account_id=outcome.account_id,
-            outcome=OUTCOME_FAILED,
-            error=_account_error(outcome),
+    waiting = [account_id for account_id, run in runs.items() if run.switching]
+    if waiting:
+        for_each_account(
+            waiting, lambda a: applier.settle(runs[a]), max_workers=max_workers, on_outcome=report
         )
-        for outcome in result.outcomes
-    ]
+    outcomes = [run.outcome() for run in runs.values()]
     outcomes.extend(
         AccountApplyOutcome(account_id=s.account_id, outcome=OUTCOME_SKIPPED, reason=s.reason)
         for s in plan.skipped
