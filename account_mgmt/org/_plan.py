@@ -524,10 +524,21 @@ class _Applier:
             client.put_contact_information(contact_information=change.after, account_id=call_id)
         elif change.action == ENABLE:
             assert change.key is not None
-            client.enable_region(region_name=change.key, account_id=call_id)
+            # poll_interval also paces the client's wait for a free slot under the caps.
+            client.enable_region(
+                region_name=change.key,
+                account_id=call_id,
+                timeout=self.region_timeout,
+                poll_interval=self.poll_interval,
+            )
         else:
             assert change.key is not None
-            client.disable_region(region_name=change.key, account_id=call_id)
+            client.disable_region(
+                region_name=change.key,
+                account_id=call_id,
+                timeout=self.region_timeout,
+                poll_interval=self.poll_interval,
+            )
 
     def send(self, run: _AccountRun) -> _AccountRun:
         """Phase 1: every change of the account, contacts first; switches are not waited on."""
