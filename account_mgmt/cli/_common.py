@@ -1,0 +1,322 @@
+"""What every command shares: the common options, the clients built from them, the
+targeted accounts, the fan-out over them, and output (text or JSON, masked).
+
+Commands (and the org helper's plan/apply/accounts) import all of it from
+here; ``_options``, ``_output`` and ``_progress`` hold the parts.
+
+A command reads::
+
+    @click.command()
+    @common_options()
+    def info(options: CommonOptions) -> None:
+        with open_runtime(options) as runtime:
+            exit_code = run_per_account(
+                runtime, lambda account_id: ..., label="info", render=render_fields
+            )
+        finish(exit_code)
+
+Nothing heavy is imported at module level: the library (and with it botocore
+and requests) loads when a command runs, rich only when drawing progress.
+
+Output contract (documented in every fan-out command's help, see ``OUTPUT_HELP``):
+- standalone (no selector): text lines, or one JSON object, on stdout;
+- multi-account, text: one block per account on stdout, in the targets' order,
+  and a summary line on stderr;
+- multi-account, ``--output json``: JSON lines on stdout as accounts finish,
+  ``{"type": "account", "account_id", "status": "ok"|"failed"|"skipped",
+  "result"|"error"|"reason"}``, then one ``{"type": "summary", ...}``.
+Personal values are masked in both formats unless ``--show-sensitive``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import click
+
+from account_mgmt.cli import EXIT_OK
+from account_mgmt.cli._options import CommonOptions, common_options
+from account_mgmt.cli._output import (
+    AccountResult,
+    Render,
+    Result,
+    emit_json_line,
+    emit_results,
+    emit_single,
+    error_json,
+    finish,
+    masked,
+    model_fields,
+    note,
+    render_fields,
+)
+from account_mgmt.cli._progress import ProgressDisplay, choose_progress, open_progress
+
+if TYPE_CHECKING:
+    from account_mgmt._client import AccountClient
+    from account_mgmt.org import OrganizationsClient, Targets  # type: ignore[import-not-found,unused-ignore]
+    from account_mgmt.testing import AccountEmulator
+
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "OUTPUT_HELP",
+    "AccountResult",
+    "Action",
+    "CommonOptions",
+    "ProgressDisplay",
+    "Render",
+    "Result",
+    "Runtime",
+    "TargetSet",
+    "common_options",
+    "emit_json_line",
+    "emit_results",
+    "emit_single",
+    "error_json",
+    "fan_out",
+    "finish",
+    "masked",
+    "model_fields",
+    "note",
+    "open_runtime",
+    "render_fields",
+    "run_per_account",
+]
+
+DEFAULT_CONCURRENCY: Final = 8
+"""Accounts in flight at once unless --concurrency: for_each_account's own default."""
+
+OUTPUT_HELP: Final = """\
+\b
+Accounts: without --accounts, --accounts-file, --ou or --all, the caller's own
+account (standalone). With them, every selected ACTIVE account, --concurrency
+at a time, paced at the service's quotas; the management account is called
+in standalone mode; every account's outcome is reported, failures with the
+error's type; exit 1 if any failed.
+\b
+Output: text by default. --output json prints one JSON object (standalone) or
+JSON lines as accounts finish: {"type": "account", "account_id": ...,
+"status": "ok" | "failed" | "skipped", and "result" | "error": {"type",
+"message"} | "reason"}, then {"type": "summary", "command", "accounts",
+"ok", "failed", "skipped"}. Personal values are "<redacted>" unless
+--show-sensitive. Progress goes to stderr: a live bar on a terminal, one
+line per account otherwise, none with --quiet.
+"""
+"""The help paragraph on accounts, output and progress that fan-out commands share."""
+
+
+# -- clients and targets ------------------------------------------------------------------
+
+
+class Runtime:
+    """The clients a command works with, built from its options; see ``open_runtime``."""
+
+    def __init__(self, options: CommonOptions, stack: contextlib.ExitStack) -> None:
+        self.options = options
+        self._stack = stack
+        self.emulator: AccountEmulator | None = None
+        self._client: AccountClient | None = None
+        self._organizations: OrganizationsClient | None = None
+        if options.local:
+            self.emulator = _start_emulator(stack)
+
+    def _credentials(self) -> dict[str, Any]:
+        if self.emulator is not None:
+            keys = self.emulator.credentials_for()
+            return {
+                "endpoint_url": self.emulator.url,
+                "aws_access_key_id": keys.access_key_id,
+                "aws_secret_access_key": keys.secret_access_key,
+            }
+        return {
+            "profile_name": self.options.profile,
+            "endpoint_url": self.options.endpoint_url,
+            "region_name": self.options.region,
+        }
+
+    @property
+    def client(self) -> AccountClient:
+        """The Account Management client, built on first use and closed with the runtime.
+
+        Raises:
+            ConfigurationError, CredentialsError: from ``AccountClient``.
+        """
+        if self._client is None:
+            from account_mgmt._client import AccountClient
+
+            self._client = self._stack.enter_context(AccountClient(**self._credentials()))
+        return self._client
+
+    @property
+    def organizations(self) -> OrganizationsClient:
+        """The Organizations client (same credentials and endpoint), built on first use."""
+        if self._organizations is None:
+            from account_mgmt.org import OrganizationsClient  # type: ignore[import-not-found,unused-ignore]
+
+            self._organizations = self._stack.enter_context(
+                OrganizationsClient(**self._credentials())
+            )
+        return self._organizations
+
+    def targets(self, *, required: bool = False) -> Targets | None:
+        """The selected accounts, or None without a selector (standalone mode).
+
+        Raises:
+            click.UsageError: ``required`` and no selector was given.
+            ParamValidationError: a bad selection (e.g. an unknown OU path).
+        """
+        if not self.options.has_selection:
+            if required:
+                raise click.UsageError("choose accounts with --accounts, --ou or --all")
+            return None
+        from account_mgmt.org import select_accounts
+
+        return select_accounts(self.options.selection(), self.organizations)
+
+    def progress(self, total: int, label: str) -> ProgressDisplay:
+        """A progress display on stderr suited to the streams and options."""
+        kind = choose_progress(quiet=self.options.quiet, output=self.options.output)
+        return open_progress(total, label, kind)
+
+
+def _start_emulator(stack: contextlib.ExitStack) -> AccountEmulator:
+    from account_mgmt.testing import AccountEmulator
+
+    emulator = stack.enter_context(AccountEmulator())
+    note(
+        f"--local: acting on a built-in emulator at {emulator.url} as its management account "
+        f"{emulator.management_account_id} ({len(emulator.member_account_ids)} member "
+        "accounts); nothing reaches AWS and nothing is kept after this command"
+    )
+    return emulator
+
+
+@contextlib.contextmanager
+def open_runtime(options: CommonOptions) -> Iterator[Runtime]:
+    """A ``Runtime`` for ``options``; its clients (and ``--local``'s emulator) are
+    closed on exit."""
+    with contextlib.ExitStack() as stack:
+        yield Runtime(options, stack)
+
+
+# -- fan-out --------------------------------------------------------------------------------
+
+Action = Callable[[str | None], Result]
+"""Does a command's work in one account: gets ``call_account_id`` (None: standalone)."""
+
+
+class TargetAccount(Protocol):
+    """What the fan-out needs of an ``account_mgmt.org.OrgAccount``."""
+
+    @property
+    def id(self) -> str: ...
+
+
+class Skipped(Protocol):
+    """What the fan-out needs of an ``account_mgmt.org.SkippedAccount``."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class TargetSet(Protocol):
+    """What the fan-out needs of ``account_mgmt.org.Targets``."""
+
+    @property
+    def accounts(self) -> Sequence[TargetAccount]: ...
+    @property
+    def skipped(self) -> Sequence[Skipped]: ...
+    def call_account_id(self, account_id: str) -> str | None: ...
+
+
+def fan_out(
+    runtime: Runtime,
+    targets: TargetSet,
+    action: Action,
+    *,
+    label: str,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> list[AccountResult]:
+    """Run ``action(call_account_id)`` for every target, ``concurrency`` at a time.
+
+    ``call_account_id`` is None for the management account (AWS requires it
+    to call in standalone mode). Each outcome is drawn on the progress
+    display and, with ``--output json``, written as a JSON line as it lands.
+    Returns the skipped accounts first, then the targets in their order.
+
+    Raises:
+        ParamValidationError: the action's input broke a bound (the same for
+            every account, so the job stops at the first; nothing was sent).
+        KeyboardInterrupt: with a note listing the accounts that ran.
+    """
+    from account_mgmt import for_each_account
+    from account_mgmt.exceptions import ParamValidationError
+
+    streaming = runtime.options.output == "json"
+    results: dict[str, AccountResult] = {}
+    skipped = [
+        AccountResult(account_id=s.account_id, status="skipped", reason=s.reason)
+        for s in targets.skipped
+    ]
+    ids = [account.id for account in targets.accounts]
+    with runtime.progress(len(ids), label) as progress:
+        for result in skipped:
+            if streaming:
+                emit_json_line(result.to_json())
+
+        def run(account_id: str) -> Result:
+            progress.event(account_id, "started")
+            return action(targets.call_account_id(account_id))
+
+        def landed(outcome: Any) -> None:
+            if isinstance(outcome.error, ParamValidationError):
+                raise outcome.error
+            if outcome.ok:
+                result = AccountResult(
+                    account_id=outcome.account_id, status="ok", result=outcome.value
+                )
+                progress.event(outcome.account_id, "done")
+            else:
+                result = AccountResult(
+                    account_id=outcome.account_id, status="failed", error=outcome.error
+                )
+                progress.event(outcome.account_id, "failed", type(outcome.error).__name__)
+            results[outcome.account_id] = result
+            if streaming:
+                emit_json_line(result.to_json())
+
+        if ids:
+            for_each_account(ids, run, max_workers=concurrency, on_outcome=landed)
+    return skipped + [results[account_id] for account_id in ids]
+
+
+def run_per_account(
+    runtime: Runtime,
+    action: Action,
+    *,
+    label: str,
+    render: Render,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> int:
+    """The whole of a read-or-write command: standalone, or fanned out over the
+    selected accounts; prints the outcome and returns the exit code.
+
+    Standalone: ``action(None)``; an error propagates (the group prints it, exit 1).
+    Selected: ``fan_out``, then ``emit_results``.
+    """
+    targets = runtime.targets()
+    if targets is None:
+        emit_single(runtime.options, action(None), render)
+        return EXIT_OK
+    results = fan_out(
+        runtime,
+        targets,
+        action,
+        label=label,
+        concurrency=runtime.options.concurrency or concurrency,
+    )
+    return emit_results(runtime.options, results, render, label=label)
