@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -499,6 +500,16 @@ def test_regions_disable_of_a_default_region_fails_with_its_type(
 
     assert result.exit_code == EXIT_FAILED
     assert result.stderr.startswith("account-mgmt: error: ValidationException")
+
+
+def test_verbose_logs_requests_with_credentials_redacted(emulator: AccountEmulator) -> None:
+    result = run(emulator, "info", "-vv")
+
+    assert result.exit_code == EXIT_OK, result.output
+    assert "account-mgmt: DEBUG account_mgmt: POST /getAccountInformation" in result.stderr
+    assert "'Authorization': '<redacted>'" in result.stderr
+    assert emulator.credentials_for().secret_access_key not in result.output
+    assert logging.getLogger("account_mgmt").handlers == []  # removed after the command
 
 
 def test_info_masks_the_account_name(emulator: AccountEmulator) -> None:

@@ -82,7 +82,7 @@ Every command takes the common options after its name:
   --local               act on a built-in emulator, as its management account
   --accounts ID,ID      --accounts-file FILE   --ou PATH|ID (repeatable)
   --all                 --exclude ID|PATH,...  --concurrency N
-  --output text|json    --show-sensitive       --quiet
+  --output text|json    --show-sensitive       --quiet   -v/--verbose
 Without --accounts/--accounts-file/--ou/--all a command acts on the
 caller's own account (standalone mode).
 

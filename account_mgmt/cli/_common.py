@@ -31,6 +31,7 @@ Personal values are masked in both formats unless ``--show-sensitive``.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -198,7 +199,38 @@ def open_runtime(options: CommonOptions) -> Iterator[Runtime]:
     """A ``Runtime`` for ``options``; its clients (and ``--local``'s emulator) are
     closed on exit."""
     with contextlib.ExitStack() as stack:
+        if options.verbose:
+            stack.enter_context(
+                _library_log(logging.INFO if options.verbose == 1 else logging.DEBUG)
+            )
         yield Runtime(options, stack)
+
+
+class _EchoHandler(logging.Handler):
+    """Writes to the stderr of the moment: under a live progress display that is
+    rich's proxy, which keeps log lines above the bar."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # noqa: BLE001 - logging's contract: never raise from emit
+            self.handleError(record)
+
+
+@contextlib.contextmanager
+def _library_log(level: int) -> Iterator[None]:
+    """The library's logger (only it: its records are redacted) on stderr at ``level``."""
+    library = logging.getLogger("account_mgmt")
+    handler = _EchoHandler(level)
+    handler.setFormatter(logging.Formatter("account-mgmt: %(levelname)s %(name)s: %(message)s"))
+    previous = library.level
+    library.addHandler(handler)
+    library.setLevel(level)
+    try:
+        yield
+    finally:
+        library.removeHandler(handler)
+        library.setLevel(previous)
 
 
 # -- fan-out --------------------------------------------------------------------------------

@@ -50,6 +50,8 @@ class CommonOptions:
     """Print personal values instead of ``<redacted>`` (--show-sensitive)."""
     quiet: bool = False
     """No progress display (--quiet)."""
+    verbose: int = 0
+    """The library's log on stderr: 1 (-v) from INFO, 2 (-vv) from DEBUG; secrets redacted."""
 
     @property
     def has_selection(self) -> bool:
@@ -206,6 +208,13 @@ def _output_options() -> list[Callable[[F], F]]:
             "instead of <redacted>.",
         ),
         click.option("--quiet", "-q", is_flag=True, help="No progress display on stderr."),
+        click.option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="Log the library's retries and waits on stderr (-vv: every request; "
+            "credentials and personal values stay redacted).",
+        ),
     ]
 
 
@@ -241,7 +250,7 @@ def common_options(*, selection: bool = True) -> Callable[[F], F]:
 
 def _build_options(kwargs: dict[str, Any], *, selection: bool) -> CommonOptions:
     connection = {key: kwargs.pop(key) for key in ("profile", "endpoint_url", "region", "local")}
-    output = {key: kwargs.pop(key) for key in ("output", "show_sensitive", "quiet")}
+    output = {key: kwargs.pop(key) for key in ("output", "show_sensitive", "quiet", "verbose")}
     if connection["local"] and (connection["profile"] or connection["endpoint_url"]):
         raise click.UsageError("--local cannot be combined with --profile or --endpoint-url")
     if not selection:
