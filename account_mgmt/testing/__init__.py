@@ -3,7 +3,12 @@
 ``AccountEmulator`` runs a real HTTP server on 127.0.0.1 that speaks the
 service's wire protocol for all 18 operations, verifies SigV4 signatures,
 validates input against AWS's model, enforces the documented quotas and
-keeps an organization's worth of state::
+keeps an organization's worth of state. On the same port and with the same
+keys it serves AWS Organizations' read operations (DescribeOrganization,
+ListRoots, ListOrganizationalUnitsForParent, ListAccountsForParent,
+ListAccounts, DescribeAccount, ListTagsForResource,
+ListAWSServiceAccessForOrganization, ListDelegatedAdministrators) over the
+world's OU tree::
 
     from account_mgmt.testing import AccountEmulator
 
@@ -31,19 +36,23 @@ from account_mgmt._client import AccountClient
 from account_mgmt._config import GLOBAL_SIGNING_REGION
 from account_mgmt.testing._server import EmulatorServer, Fault, FaultKind
 from account_mgmt.testing._world import (
+    ACCOUNT_STATES,
     ENABLED_BY_DEFAULT_REGIONS,
     OPT_IN_REGIONS,
+    OuPath,
     World,
     WorldSettings,
 )
 
 __all__ = [
+    "ACCOUNT_STATES",
     "ENABLED_BY_DEFAULT_REGIONS",
     "OPT_IN_REGIONS",
     "AccountEmulator",
     "Credentials",
     "Fault",
     "FaultKind",
+    "OuPath",
     "WorldSettings",
 ]
 
@@ -159,6 +168,55 @@ class AccountEmulator:
         return self.world.member_account_ids
 
     @property
+    def organization_account_ids(self) -> list[str]:
+        """Every account of the organization (management, delegated admin, members),
+        whatever its state: what ListAccounts lists, in its order."""
+        org = self.world.settings.organization_id
+        return [a.account_id for a in self.world.accounts.values() if a.organization == org]
+
+    @property
+    def root_id(self) -> str:
+        """The organization's root (``r-emu1`` unless ``WorldSettings.root_id`` says)."""
+        return self.world.settings.root_id
+
+    def ou_id(self, path: OuPath) -> str:
+        """The id of the OU at ``path`` (``"/Prod/Payments"`` or a tuple of names).
+
+        Raises:
+            KeyError: no OU has that path.
+        """
+        with self.world.lock:
+            return self.world.ou_by_path(path).ou_id
+
+    def ou_paths(self) -> dict[str, tuple[str, ...]]:
+        """Every OU's id -> its names from the root down, parents before children."""
+        with self.world.lock:
+            return {ou.ou_id: ou.path for ou in self.world.ous.values()}
+
+    def account_state(self, account_id: str) -> str:
+        """Organizations' ``State`` of ``account_id`` (ACTIVE, SUSPENDED, CLOSED...)."""
+        return self.world.accounts[account_id].state
+
+    def account_parent_id(self, account_id: str) -> str | None:
+        """The root or OU id ``account_id`` sits in (None for a standalone account)."""
+        return self.world.accounts[account_id].parent_id
+
+    def accounts_under(self, parent: OuPath, *, recursive: bool = True) -> list[str]:
+        """The accounts in the OU (path or ``ou-``/``r-`` id) and, by default, below it,
+        whatever their state: the answer an enumerator should find."""
+        with self.world.lock:
+            if isinstance(parent, str) and parent.startswith(("ou-", "r-")):
+                top = parent
+            else:
+                top = self.world.ou_by_path(parent).ou_id
+            wanted = {top}
+            if recursive:
+                for ou in self.world.ous.values():  # parents come before children
+                    if ou.parent_id in wanted:
+                        wanted.add(ou.ou_id)
+            return [a.account_id for a in self.world.accounts.values() if a.parent_id in wanted]
+
+    @property
     def standalone_account_ids(self) -> list[str]:
         """Accounts outside the organization."""
         return [a.account_id for a in self.world.accounts.values() if a.organization is None]
@@ -211,7 +269,8 @@ class AccountEmulator:
     ) -> None:
         """Make the next ``count`` matching requests (or a ``probability`` of them) fail.
 
-        ``operation`` is the AWS name (``"GetRegionOptStatus"``); None matches all.
+        ``operation`` is the AWS name of an Account or Organizations operation
+        (``"GetRegionOptStatus"``, ``"ListAccountsForParent"``); None matches all.
         """
         self._server.faults.add(
             Fault(kind=FaultKind(kind), operation=operation, delay=delay), count, probability
