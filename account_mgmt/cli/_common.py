@@ -89,6 +89,15 @@ __all__ = [
 DEFAULT_CONCURRENCY: Final = 8
 """Accounts in flight at once unless --concurrency: for_each_account's own default."""
 
+LOCAL_WORLD: Final[dict[str, Any]] = {
+    "member_count": 50,
+    "ou_layout": {"/Prod/Payments": 12, "/Prod/Web": 12, "/Dev": 16, "/Sandbox": 8},
+    "suspended_count": 1,
+    "closed_count": 1,
+}
+"""The emulated organization --local starts: 50 members in nested OUs (2 left at the
+root), the last two SUSPENDED and CLOSED, so that every selector can be tried."""
+
 OUTPUT_HELP: Final = """\
 \b
 Accounts: without --accounts, --accounts-file, --ou or --all, the caller's own
@@ -185,11 +194,12 @@ class Runtime:
 def _start_emulator(stack: contextlib.ExitStack) -> AccountEmulator:
     from account_mgmt.testing import AccountEmulator
 
-    emulator = stack.enter_context(AccountEmulator())
+    emulator = stack.enter_context(AccountEmulator(**LOCAL_WORLD))
     note(
         f"--local: acting on a built-in emulator at {emulator.url} as its management account "
         f"{emulator.management_account_id} ({len(emulator.member_account_ids)} member "
-        "accounts); nothing reaches AWS and nothing is kept after this command"
+        f"accounts in OUs {', '.join(LOCAL_WORLD['ou_layout'])}); nothing reaches AWS "
+        "and nothing is kept after this command"
     )
     return emulator
 

@@ -147,8 +147,9 @@ def _connection_options() -> list[Callable[[F], F]]:
         click.option(
             "--local",
             is_flag=True,
-            help="Start the built-in emulator (an organization of 50 member accounts, "
-            "state kept for this one command) and act on it as its management account.",
+            help="Start the built-in emulator and act on it as its management account: "
+            "an organization of 50 members under /Prod/Payments, /Prod/Web, /Dev and "
+            "/Sandbox (one SUSPENDED, one CLOSED), state kept for this one command.",
         ),
     ]
 
