@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
-from account_mgmt import AccountClient
+from account_mgmt import AccountClient, Quota
 from account_mgmt._bulk import DEFAULT_MAX_WORKERS
 from account_mgmt.cli import (
     COMMANDS,
@@ -40,7 +40,13 @@ from account_mgmt.cli._common import (
 )
 from account_mgmt.cli._contact_info import FIELDS, REQUIRED
 from account_mgmt.cli._contacts import CONTACT_TYPES
-from account_mgmt.cli._progress import PlainProgress, RichProgress, choose_progress
+from account_mgmt.cli._progress import (
+    PlainProgress,
+    ProgressDisplay,
+    RichProgress,
+    bridged_waits,
+    choose_progress,
+)
 from account_mgmt.cli._regions import REGION_OPT_STATUSES
 from account_mgmt.exceptions import AccessDeniedException, ResourceNotFoundException
 from account_mgmt.models import (
@@ -622,6 +628,7 @@ def test_plain_progress_prints_a_line_per_finished_account_and_wait() -> None:
     progress = PlainProgress(2, "regions enable", stream=stream)
 
     progress.event("300000000000", "started")
+    progress.event("300000000000", "waiting_quota", for_seconds=0.1)  # too many to print
     progress.event("300000000000", "waiting_region_slot")
     progress.event("300000000000", "done")
     progress.event("300000000001", "failed", "AccessDeniedException")
@@ -649,6 +656,53 @@ def test_rich_progress_shows_done_failed_and_waiting() -> None:
     final = [line for line in drawn if "plan" in line][-1]
     assert "2/4" in final
     assert "1 failed, 2 in flight, 1 waiting on a quota, 1 waiting on a Region slot" in final
+
+
+class _Recording(ProgressDisplay):
+    def __init__(self) -> None:
+        super().__init__(1, "test")
+        self.events: list[tuple[str, str, str | None]] = []
+
+    def _draw(self, account_id: str, phase: str, detail: str | None) -> None:
+        self.events.append((account_id, phase, detail))
+
+
+def test_wait_bridge_turns_the_librarys_wait_records_into_events() -> None:
+    display = _Recording()
+    with (
+        AccountEmulator(member_count=1, region_transition_seconds=0.2) as emulator,
+        emulator.client(
+            quota_overrides={"GetAccountInformation": Quota(50, 1)},
+            region_opt_concurrency_per_account=1,
+        ) as client,
+        bridged_waits(display) as waits,
+    ):
+        client.get_account_information()  # before working(): not an account's wait
+        waits.working("300000000000")
+        for _ in range(2):
+            client.get_account_information()
+        client.enable_region(region_name="af-south-1")
+        client.enable_region(region_name="ap-east-1")  # the account's one slot is taken
+        waits.working(None)
+        client.get_account_information()
+
+    assert ("300000000000", "waiting_quota", "GetAccountInformation") in display.events
+    assert display.events[-1] == ("300000000000", "waiting_region_slot", "ap-east-1")
+    assert {event[0] for event in display.events} == {"300000000000"}
+    assert logging.getLogger("account_mgmt").level == logging.NOTSET  # restored
+
+
+def test_a_quota_wait_stops_counting_after_its_length() -> None:
+    now = [100.0]
+    progress = ProgressDisplay(3, "get", clock=lambda: now[0])
+
+    progress.event("a", "waiting_quota", for_seconds=0.5)
+    progress.event("b", "waiting_region_slot")
+    waiting = progress.status()
+    now[0] += 1.0
+
+    assert waiting == "0 failed, 2 in flight, 1 waiting on a quota, 1 waiting on a Region slot"
+    assert progress.status() == "0 failed, 2 in flight, 1 waiting on a Region slot"
 
 
 @pytest.mark.parametrize(

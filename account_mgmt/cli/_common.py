@@ -53,7 +53,12 @@ from account_mgmt.cli._output import (
     note,
     render_fields,
 )
-from account_mgmt.cli._progress import ProgressDisplay, choose_progress, open_progress
+from account_mgmt.cli._progress import (
+    ProgressDisplay,
+    bridged_waits,
+    choose_progress,
+    open_progress,
+)
 
 if TYPE_CHECKING:
     from account_mgmt._client import AccountClient
@@ -305,14 +310,21 @@ def fan_out(
         for s in targets.skipped
     ]
     ids = [account.id for account in targets.accounts]
-    with runtime.progress(len(ids), label) as progress:
+    with (
+        runtime.progress(len(ids), label) as progress,
+        bridged_waits(progress) as waits,
+    ):
         for result in skipped:
             if streaming:
                 emit_json_line(result.to_json())
 
         def run(account_id: str) -> Result:
             progress.event(account_id, "started")
-            return action(targets.call_account_id(account_id))
+            waits.working(account_id)
+            try:
+                return action(targets.call_account_id(account_id))
+            finally:
+                waits.working(None)
 
         def landed(outcome: Any) -> None:
             if isinstance(outcome.error, ParamValidationError):
