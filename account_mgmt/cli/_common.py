@@ -116,8 +116,12 @@ JSON lines as accounts finish: {"type": "account", "account_id": ...,
 "status": "ok" | "failed" | "skipped", and "result" | "error": {"type",
 "message"} | "reason"}, then {"type": "summary", "command", "accounts",
 "ok", "failed", "skipped"}. Personal values are "<redacted>" unless
---show-sensitive. Progress goes to stderr: a live bar on a terminal, one
-line per account otherwise, none with --quiet.
+--show-sensitive. Progress goes to stderr: a live bar on a terminal (done,
+failed, in flight, waiting on a quota or a Region slot, ETA), one line per
+account otherwise, none with --quiet.
+\b
+Exit: 0 ok; 1 an error, or some account failed; 2 a usage error; 130 Ctrl-C
+(the accounts that ran are listed).
 """
 """The help paragraph on accounts, output and progress that fan-out commands share."""
 
