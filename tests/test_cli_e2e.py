@@ -112,7 +112,7 @@ def test_set_then_audit_against_the_emulator_with_env_credentials(
         *endpoint,
         env=env,
     )
-    audit = account_mgmt("contacts", "get", "--output", "json", *endpoint, env=env)
+    audit = account_mgmt("contacts", "get", "--all", "--output", "json", *endpoint, env=env)
     refused = account_mgmt(
         "contacts", "get", *endpoint, env={**env, "AWS_SECRET_ACCESS_KEY": "wrong-secret-0123"}
     )
@@ -120,10 +120,18 @@ def test_set_then_audit_against_the_emulator_with_env_credentials(
     assert set_.returncode == 0, set_.stderr
     assert set_.stdout == "SECURITY    set\n"
     assert audit.returncode == 0, audit.stderr
-    contacts = json.loads(audit.stdout)["contacts"]
-    assert contacts["SECURITY"]["state"] == "present"
-    assert contacts["SECURITY"]["email_address"] == "<redacted>"
-    assert contacts["BILLING"] == {"state": "missing"}
+    *accounts, summary = [json.loads(line) for line in audit.stdout.splitlines()]
+    assert summary["type"] == "summary"
+    assert summary["ok"] == len(emulator.organization_account_ids)
+    by_id = {line["account_id"]: line["result"]["contacts"] for line in accounts}
+    management = by_id[emulator.management_account_id]  # set above in standalone mode
+    assert management["SECURITY"]["state"] == "present"
+    assert management["SECURITY"]["email_address"] == "<redacted>"
+    assert management["BILLING"] == {"state": "missing"}
+    for member in emulator.member_account_ids:
+        assert by_id[member]["SECURITY"] == {"state": "missing"}
+    count = len(emulator.organization_account_ids)
+    assert f"[{count}/{count}]" in audit.stderr  # plain progress lines: stderr is not a TTY
     assert refused.returncode == 1
     assert refused.stderr.startswith("account-mgmt: error: InvalidSignatureException")
     assert refused.stderr.count("\n") == 1
