@@ -261,6 +261,23 @@ def test_selection_maps_paths_ids_and_files(tmp_path: Path) -> None:
     assert options.has_selection
 
 
+def test_common_options_without_selection_take_no_selector() -> None:
+    captured: list[CommonOptions] = []
+
+    @click.command()
+    @common_options(selection=False)
+    def probe(options: CommonOptions) -> None:
+        captured.append(options)
+
+    refused = CliRunner().invoke(probe, ["--all"])
+    accepted = CliRunner().invoke(probe, ["--output", "json", "--region", "us-gov-west-1"])
+
+    assert refused.exit_code == EXIT_USAGE
+    assert "No such option '--all'" in refused.stderr
+    assert accepted.exit_code == EXIT_OK, accepted.output
+    assert captured == [CommonOptions(output="json", region="us-gov-west-1")]
+
+
 def test_default_concurrency_is_for_each_accounts() -> None:
     assert DEFAULT_CONCURRENCY == DEFAULT_MAX_WORKERS
 

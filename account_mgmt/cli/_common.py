@@ -62,7 +62,7 @@ from account_mgmt.cli._progress import (
 
 if TYPE_CHECKING:
     from account_mgmt._client import AccountClient
-    from account_mgmt.org import OrganizationsClient, Targets  # type: ignore[import-not-found,unused-ignore]
+    from account_mgmt.org import OrganizationsClient, Targets
     from account_mgmt.testing import AccountEmulator
 
 __all__ = [
@@ -172,7 +172,7 @@ class Runtime:
     def organizations(self) -> OrganizationsClient:
         """The Organizations client (same credentials and endpoint), built on first use."""
         if self._organizations is None:
-            from account_mgmt.org import OrganizationsClient  # type: ignore[import-not-found,unused-ignore]
+            from account_mgmt.org import OrganizationsClient
 
             self._organizations = self._stack.enter_context(
                 OrganizationsClient(**self._credentials())

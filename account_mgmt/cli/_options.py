@@ -8,13 +8,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 import attrs
 import click
 
 if TYPE_CHECKING:
-    from account_mgmt.org import AccountSelection  # type: ignore[import-not-found,unused-ignore]
+    from account_mgmt.org import AccountSelection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,7 +60,7 @@ class CommonOptions:
 
     def selection(self) -> AccountSelection:
         """The selection as the org library takes it."""
-        from account_mgmt.org import AccountSelection  # type: ignore[import-not-found,unused-ignore]
+        from account_mgmt.org import AccountSelection
 
         return AccountSelection(
             all_accounts=self.all_accounts,
@@ -241,10 +241,10 @@ def common_options(*, selection: bool = True) -> Callable[[F], F]:
         if selection:
             decorators += _selection_options()
         decorators += _output_options()
-        wrapped: Any = command
+        wrapped = cast(F, command)
         for decorator in reversed(decorators):
             wrapped = decorator(wrapped)
-        return wrapped  # type: ignore[no-any-return]
+        return wrapped
 
     return decorate
 
