@@ -261,6 +261,23 @@ def test_selection_maps_paths_ids_and_files(tmp_path: Path) -> None:
     assert options.has_selection
 
 
+def test_accounts_file_dash_reads_stdin_and_rejects_a_bad_id() -> None:
+    captured: list[CommonOptions] = []
+
+    @click.command()
+    @common_options()
+    def probe(options: CommonOptions) -> None:
+        captured.append(options)
+
+    read = CliRunner().invoke(probe, ["--accounts-file", "-"], input="123456789012\n")
+    refused = CliRunner().invoke(probe, ["--accounts-file", "-"], input="1234 # short\n")
+
+    assert read.exit_code == EXIT_OK, read.output
+    assert captured[0].account_ids == ("123456789012",)
+    assert refused.exit_code == EXIT_USAGE
+    assert "account ids are 12 digits; not '1234'" in refused.stderr
+
+
 def test_common_options_without_selection_take_no_selector() -> None:
     captured: list[CommonOptions] = []
 
