@@ -254,3 +254,12 @@ def test_endpoint_table_matches_botocores_rule_set(
     assert ours == GLOBAL_ENDPOINTS[(partition, fips, dualstack)]
     assert ours.url == expected.url
     assert ours.signing_region == expected.properties["authSchemes"][0]["signingRegion"]
+
+
+def test_max_attempts_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+    fake = FakeOrganizations()
+    fake.errors = [(400, "TooManyRequestsException")] * 5
+    with pytest.raises(TooManyRequestsException):
+        make_client(fake).describe_organization()
+    assert len(fake.requests) == 2

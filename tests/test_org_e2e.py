@@ -9,6 +9,7 @@ import pytest
 from account_mgmt import AccountClient
 from account_mgmt.org import (
     AccountSelection,
+    DesiredState,
     DesiredStateError,
     OrganizationsClient,
     apply,
@@ -137,3 +138,48 @@ def test_spec_with_errors_sends_nothing(account_emulator: AccountEmulator, tmp_p
         load_desired_state(spec)
     assert len(caught.value.problems) >= 5  # 3 missing fields, the Region value, the id
     assert sum(account_emulator.request_counts.values()) == 0
+
+
+@pytest.mark.account_emulator(
+    member_count=200,
+    ou_depth=3,
+    ou_fanout=3,
+    suspended_count=3,
+    closed_count=2,
+    org_empty_page_every=3,
+    region_transition_seconds=0.1,
+    enforce_quotas=False,
+    seed=11,
+)
+def test_two_hundred_accounts_in_nested_ous_converge_with_faults_on(
+    account_emulator: AccountEmulator,
+) -> None:
+    # Quotas off on both sides so the scale, not the pacing, is under test;
+    # the pacing is measured by benchmarks/org_plan.py.
+    account_emulator.inject(FaultKind.THROTTLE, probability=0.03)
+    for operation in ("ListAccountsForParent", "ListOrganizationalUnitsForParent"):
+        account_emulator.inject(
+            FaultKind.CONCURRENT_MODIFICATION, probability=0.05, operation=operation
+        )
+    desired = load_desired_state_text(SPEC)
+    with (
+        organizations_for(account_emulator, max_attempts=10) as organizations,
+        account_emulator.client(
+            rate_limiting=False, max_attempts=10, max_pool_connections=16
+        ) as client,
+    ):
+        targets = select_accounts(AccountSelection(all_accounts=True), organizations)
+        assert len(targets.accounts) == len(account_emulator.organization_account_ids) - 5
+        first = plan(client, targets, desired, max_workers=16)
+        assert not first.failed
+        result = apply(client, first, max_workers=16, poll_interval=0.05, region_timeout=120.0)
+        assert result.converged, [o.error for o in result.outcomes if o.outcome == "failed"]
+        again = plan(client, targets, desired, max_workers=16)
+        assert again.changes == ()
+        assert not again.failed
+
+
+def load_desired_state_text(text: str) -> DesiredState:
+    from account_mgmt.org import parse_desired_state
+
+    return parse_desired_state(text, "desired.yaml")

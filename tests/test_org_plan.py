@@ -253,3 +253,16 @@ def test_alternate_contact_model_is_what_plan_compares() -> None:
         "email_address",
         "phone_number",
     ]
+
+
+@pytest.mark.account_emulator(member_count=1)
+def test_standalone_targets_call_without_account_id(
+    account_emulator: AccountEmulator, account_client: AccountClient
+) -> None:
+    targets = Targets.for_caller(account_emulator.management_account_id)
+    assert targets.call_account_id(account_emulator.management_account_id) is None
+    desired = parse_desired_state(SPEC, "spec.yaml")
+    result = apply(account_client, plan(account_client, targets, desired), poll_interval=0.05)
+    assert result.converged
+    contact = account_client.get_alternate_contact(alternate_contact_type="SECURITY")
+    assert contact.title == "SecOps"

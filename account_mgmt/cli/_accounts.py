@@ -83,7 +83,7 @@ def list_accounts(options: CommonOptions) -> None:
         for row in rows:
             mark = "  (management)" if row["account_id"] == management else ""
             click.echo(
-                f"{row['account_id']}  {row['state']:<8}  {row['ou_path']}  {row['name']}{mark}"
+                f"{row['account_id']}  {row['state']!s:<8}  {row['ou_path']}  {row['name']}{mark}"
             )
         for row in skipped:
             click.echo(f"{row['account_id']}  skipped   {row['reason']}  {row.get('ou_path')}")

@@ -72,8 +72,8 @@ DEFAULT_MAX_PAGES: Final = 5000
 """Pages one listing may take (100,000 items) before it is called endless."""
 
 DEFAULT_MAX_ATTEMPTS: Final = 5
-"""Attempts per call: more than the Account client's 3, the walker is one slow thread
-and a throttled Organizations call is only ever a read."""
+"""Attempts per call unless AWS_MAX_ATTEMPTS or the profile says: more than the Account
+client's 3, since the walker is one slow thread and its calls are all reads."""
 
 _log = logging.getLogger("account_mgmt.org")
 
@@ -175,7 +175,7 @@ class OrganizationsClient:
         aws_access_key_id: str | None = None,
         aws_secret_access_key: str | None = None,
         aws_session_token: str | None = None,
-        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        max_attempts: int | None = None,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
@@ -203,6 +203,8 @@ class OrganizationsClient:
         ):
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
                 raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
+        if max_attempts is None:
+            max_attempts = _configured_max_attempts(self._aws)
         for name, count in (("max_attempts", max_attempts), ("max_pages", max_pages)):
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 raise ConfigurationError(f"{name} must be an int >= 1, got {count!r}")
@@ -449,6 +451,20 @@ class OrganizationsClient:
         for item in self._paginate("ListAccounts", {}, "Accounts"):
             if _text(item, "Id") is not None:
                 yield account_from_wire(item)
+
+
+def _configured_max_attempts(aws: AwsSession) -> int:
+    """AWS_MAX_ATTEMPTS or the profile's max_attempts, else ``DEFAULT_MAX_ATTEMPTS``."""
+    configured = aws.config_variable("max_attempts")
+    if configured in (None, ""):
+        return DEFAULT_MAX_ATTEMPTS
+    try:
+        return int(str(configured))
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"max_attempts (AWS_MAX_ATTEMPTS or the profile's max_attempts) must be an int "
+            f">= 1, got {configured!r}"
+        ) from exc
 
 
 def _config_bool(value: object) -> bool:
