@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import signal
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from account_mgmt.cli import (
     EXIT_OK,
     EXIT_USAGE,
     LazyGroup,
+    WorkAbandoned,
     describe_error,
     main,
 )
@@ -652,6 +655,38 @@ def test_fan_out_reports_every_account_in_order_and_streams_json_lines(
     assert by_account[members[0]]["result"]["email_address"] == "<redacted>"
     assert "[3/3]" in captured.err  # plain progress lines: stderr is not a terminal
     assert_no_personal_value(captured.out + captured.err)
+
+
+def test_interrupted_fan_out_returns_at_once_listing_what_ran() -> None:
+    release = threading.Event()
+
+    def action(account_id: str | None) -> dict[str, object]:
+        if account_id == "300000000001":
+            # Ctrl-C while this account is in flight: a real SIGINT to the main
+            # thread, which wakes it from its wait as a terminal's would.
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+            release.wait(timeout=60)
+        return {}
+
+    targets = _Targets(
+        accounts=[_Account(f"30000000000{i}") for i in range(3)],
+        skipped=[],
+        management_account_id="111111111111",
+    )
+    with (
+        open_runtime(CommonOptions(quiet=True)) as runtime,
+        pytest.raises(WorkAbandoned) as raised,
+    ):
+        fan_out(runtime, targets, action, label="test", concurrency=1)
+    release.set()
+
+    (note,) = raised.value.__notes__
+    lines = note.splitlines()
+    assert lines[0].endswith("in flight (their last request may or may not have landed; "
+                             "a rerun converges), 1 never started:")  # fmt: skip
+    assert lines[1] in ("300000000000 ok", "300000000000 in flight")
+    assert lines[2:] == ["300000000001 in flight"]
+    assert isinstance(raised.value.__cause__, KeyboardInterrupt)
 
 
 # -- progress --------------------------------------------------------------------------------

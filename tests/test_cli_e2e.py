@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -147,3 +149,32 @@ def test_local_acts_on_a_built_in_emulator() -> None:
     assert json.loads(result.stdout)["account_id"] == "111111111111"
     assert "--local: acting on a built-in emulator" in result.stderr
     assert "secret" not in result.stderr
+
+
+def test_ctrl_c_during_region_waits_exits_130_at_once_listing_accounts_in_flight() -> None:
+    # Switches that take ten minutes: if Ctrl-C waited for the accounts in
+    # flight, communicate() would time out and fail the test.
+    with AccountEmulator(member_count=2, region_transition_seconds=600.0) as emulator:
+        keys = emulator.credentials_for()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "account_mgmt.cli", "regions", "enable", "--all",
+             "--region-name", "af-south-1", "--wait", "--endpoint-url", emulator.url],
+            cwd=ROOT,
+            env={**os.environ, "AWS_ACCESS_KEY_ID": keys.access_key_id,
+                 "AWS_SECRET_ACCESS_KEY": keys.secret_access_key},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        accounts = len(emulator.organization_account_ids)
+        while emulator.request_counts["EnableRegion"] < accounts and process.poll() is None:
+            time.sleep(0.05)  # readiness poll, not a timing assertion
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130
+    assert stderr.splitlines()[0] == "account-mgmt: interrupted"
+    assert f"0 of {accounts} accounts finished, {accounts} in flight" in stderr
+    assert f"{emulator.management_account_id} in flight" in stderr
+    assert "Traceback" not in stderr
+    assert stdout == ""

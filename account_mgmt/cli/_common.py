@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import click
 
-from account_mgmt.cli import EXIT_OK
+from account_mgmt.cli import EXIT_OK, WorkAbandoned
 from account_mgmt.cli._options import CommonOptions, common_options
 from account_mgmt.cli._output import (
     AccountResult,
@@ -76,6 +77,7 @@ __all__ = [
     "Result",
     "Runtime",
     "TargetSet",
+    "WorkAbandoned",
     "common_options",
     "emit_json_line",
     "emit_results",
@@ -83,6 +85,7 @@ __all__ = [
     "error_json",
     "fan_out",
     "finish",
+    "in_background",
     "masked",
     "model_fields",
     "note",
@@ -299,16 +302,25 @@ def fan_out(
     display and, with ``--output json``, written as a JSON line as it lands.
     Returns the skipped accounts first, then the targets in their order.
 
+    The accounts run through ``for_each_account`` on a background thread, so
+    that Ctrl-C returns at once instead of waiting for the accounts in flight
+    (a Region wait can last an hour): no account starts after it, and the
+    ``WorkAbandoned`` raised lists which accounts finished and which were in
+    flight (their last request may or may not have landed; a rerun converges).
+
     Raises:
         ParamValidationError: the action's input broke a bound (the same for
             every account, so the job stops at the first; nothing was sent).
-        KeyboardInterrupt: with a note listing the accounts that ran.
+        WorkAbandoned: Ctrl-C; the work in flight is left to the process's end.
     """
     from account_mgmt import for_each_account
     from account_mgmt.exceptions import ParamValidationError
 
     streaming = runtime.options.output == "json"
     results: dict[str, AccountResult] = {}
+    started: dict[str, None] = {}  # insertion-ordered set
+    lock = threading.Lock()
+    stop = threading.Event()
     skipped = [
         AccountResult(account_id=s.account_id, status="skipped", reason=s.reason)
         for s in targets.skipped
@@ -323,6 +335,10 @@ def fan_out(
                 emit_json_line(result.to_json())
 
         def run(account_id: str) -> Result:
+            if stop.is_set():
+                raise _NotStarted
+            with lock:
+                started[account_id] = None
             progress.event(account_id, "started")
             waits.working(account_id)
             try:
@@ -333,6 +349,8 @@ def fan_out(
         def landed(outcome: Any) -> None:
             if isinstance(outcome.error, ParamValidationError):
                 raise outcome.error
+            if stop.is_set():
+                return  # interrupted: the note has been written, this account is in it
             if outcome.ok:
                 result = AccountResult(
                     account_id=outcome.account_id, status="ok", result=outcome.value
@@ -343,13 +361,71 @@ def fan_out(
                     account_id=outcome.account_id, status="failed", error=outcome.error
                 )
                 progress.event(outcome.account_id, "failed", type(outcome.error).__name__)
-            results[outcome.account_id] = result
+            with lock:
+                results[outcome.account_id] = result
             if streaming:
                 emit_json_line(result.to_json())
 
         if ids:
-            for_each_account(ids, run, max_workers=concurrency, on_outcome=landed)
+            try:
+                in_background(
+                    lambda: for_each_account(ids, run, max_workers=concurrency, on_outcome=landed)
+                )
+            except KeyboardInterrupt as interrupt:
+                stop.set()
+                with lock:
+                    note = _interrupted_note(ids, list(started), dict(results))
+                abandoned = WorkAbandoned()
+                abandoned.add_note(note)
+                raise abandoned from interrupt
     return skipped + [results[account_id] for account_id in ids]
+
+
+class _NotStarted(Exception):
+    """An account reached after Ctrl-C: never started."""
+
+
+def in_background(job: Callable[[], object]) -> None:
+    """Run ``job`` on a daemon thread and wait for it; its exception is re-raised here.
+
+    The main thread only waits, so Ctrl-C reaches it at once (as KeyboardInterrupt)
+    whatever the job's threads are blocked in; raise ``WorkAbandoned`` then, and
+    the group ends the process without waiting for them.
+    """
+    failure: list[BaseException] = []
+    finished = threading.Event()
+
+    def target() -> None:
+        try:
+            job()
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            failure.append(exc)
+        finally:
+            finished.set()
+
+    threading.Thread(target=target, name="account-mgmt-fan-out", daemon=True).start()
+    finished.wait()
+    if failure:
+        raise failure[0]
+
+
+def _interrupted_note(
+    ids: Sequence[str], started: Sequence[str], results: Mapping[str, AccountResult]
+) -> str:
+    lines = [
+        f"{len(results)} of {len(ids)} accounts finished, "
+        f"{len(started) - len(results)} in flight (their last request may or may not "
+        f"have landed; a rerun converges), {len(ids) - len(started)} never started:"
+    ]
+    for account_id in started:
+        result = results.get(account_id)
+        if result is None:
+            lines.append(f"{account_id} in flight")
+        elif result.status == "ok":
+            lines.append(f"{account_id} ok")
+        else:
+            lines.append(f"{account_id} failed ({type(result.error).__name__})")
+    return "\n".join(lines)
 
 
 def run_per_account(
