@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import signal
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -17,7 +20,7 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
-from account_mgmt import AccountClient
+from account_mgmt import AccountClient, Quota
 from account_mgmt._bulk import DEFAULT_MAX_WORKERS
 from account_mgmt.cli import (
     COMMANDS,
@@ -26,6 +29,7 @@ from account_mgmt.cli import (
     EXIT_OK,
     EXIT_USAGE,
     LazyGroup,
+    WorkAbandoned,
     describe_error,
     main,
 )
@@ -39,7 +43,13 @@ from account_mgmt.cli._common import (
 )
 from account_mgmt.cli._contact_info import FIELDS, REQUIRED
 from account_mgmt.cli._contacts import CONTACT_TYPES
-from account_mgmt.cli._progress import PlainProgress, RichProgress, choose_progress
+from account_mgmt.cli._progress import (
+    PlainProgress,
+    ProgressDisplay,
+    RichProgress,
+    bridged_waits,
+    choose_progress,
+)
 from account_mgmt.cli._regions import REGION_OPT_STATUSES
 from account_mgmt.exceptions import AccessDeniedException, ResourceNotFoundException
 from account_mgmt.models import (
@@ -252,6 +262,40 @@ def test_selection_maps_paths_ids_and_files(tmp_path: Path) -> None:
     assert options.ou == ("/Prod/Payments", "ou-ab12-cdefgh34")
     assert options.exclude == ("210987654321", "ou-ab12-zzzzzzzz", "/Prod/Payments, Legacy")
     assert options.has_selection
+
+
+def test_accounts_file_dash_reads_stdin_and_rejects_a_bad_id() -> None:
+    captured: list[CommonOptions] = []
+
+    @click.command()
+    @common_options()
+    def probe(options: CommonOptions) -> None:
+        captured.append(options)
+
+    read = CliRunner().invoke(probe, ["--accounts-file", "-"], input="123456789012\n")
+    refused = CliRunner().invoke(probe, ["--accounts-file", "-"], input="1234 # short\n")
+
+    assert read.exit_code == EXIT_OK, read.output
+    assert captured[0].account_ids == ("123456789012",)
+    assert refused.exit_code == EXIT_USAGE
+    assert "account ids are 12 digits; not '1234'" in refused.stderr
+
+
+def test_common_options_without_selection_take_no_selector() -> None:
+    captured: list[CommonOptions] = []
+
+    @click.command()
+    @common_options(selection=False)
+    def probe(options: CommonOptions) -> None:
+        captured.append(options)
+
+    refused = CliRunner().invoke(probe, ["--all"])
+    accepted = CliRunner().invoke(probe, ["--output", "json", "--region", "us-gov-west-1"])
+
+    assert refused.exit_code == EXIT_USAGE
+    assert "No such option '--all'" in refused.stderr
+    assert accepted.exit_code == EXIT_OK, accepted.output
+    assert captured == [CommonOptions(output="json", region="us-gov-west-1")]
 
 
 def test_default_concurrency_is_for_each_accounts() -> None:
@@ -501,6 +545,16 @@ def test_regions_disable_of_a_default_region_fails_with_its_type(
     assert result.stderr.startswith("account-mgmt: error: ValidationException")
 
 
+def test_verbose_logs_requests_with_credentials_redacted(emulator: AccountEmulator) -> None:
+    result = run(emulator, "info", "-vv")
+
+    assert result.exit_code == EXIT_OK, result.output
+    assert "account-mgmt: DEBUG account_mgmt: POST /getAccountInformation" in result.stderr
+    assert "'Authorization': '<redacted>'" in result.stderr
+    assert emulator.credentials_for().secret_access_key not in result.output
+    assert logging.getLogger("account_mgmt").handlers == []  # removed after the command
+
+
 def test_info_masks_the_account_name(emulator: AccountEmulator) -> None:
     result = run(emulator, "info", "--output", "json")
 
@@ -603,6 +657,38 @@ def test_fan_out_reports_every_account_in_order_and_streams_json_lines(
     assert_no_personal_value(captured.out + captured.err)
 
 
+def test_interrupted_fan_out_returns_at_once_listing_what_ran() -> None:
+    release = threading.Event()
+
+    def action(account_id: str | None) -> dict[str, object]:
+        if account_id == "300000000001":
+            # Ctrl-C while this account is in flight: a real SIGINT to the main
+            # thread, which wakes it from its wait as a terminal's would.
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+            release.wait(timeout=60)
+        return {}
+
+    targets = _Targets(
+        accounts=[_Account(f"30000000000{i}") for i in range(3)],
+        skipped=[],
+        management_account_id="111111111111",
+    )
+    with (
+        open_runtime(CommonOptions(quiet=True)) as runtime,
+        pytest.raises(WorkAbandoned) as raised,
+    ):
+        fan_out(runtime, targets, action, label="test", concurrency=1)
+    release.set()
+
+    (note,) = raised.value.__notes__
+    lines = note.splitlines()
+    assert lines[0].endswith("in flight (their last request may or may not have landed; "
+                             "a rerun converges), 1 never started:")  # fmt: skip
+    assert lines[1] in ("300000000000 ok", "300000000000 in flight")
+    assert lines[2:] == ["300000000001 in flight"]
+    assert isinstance(raised.value.__cause__, KeyboardInterrupt)
+
+
 # -- progress --------------------------------------------------------------------------------
 
 
@@ -611,6 +697,7 @@ def test_plain_progress_prints_a_line_per_finished_account_and_wait() -> None:
     progress = PlainProgress(2, "regions enable", stream=stream)
 
     progress.event("300000000000", "started")
+    progress.event("300000000000", "waiting_quota", for_seconds=0.1)  # too many to print
     progress.event("300000000000", "waiting_region_slot")
     progress.event("300000000000", "done")
     progress.event("300000000001", "failed", "AccessDeniedException")
@@ -638,6 +725,53 @@ def test_rich_progress_shows_done_failed_and_waiting() -> None:
     final = [line for line in drawn if "plan" in line][-1]
     assert "2/4" in final
     assert "1 failed, 2 in flight, 1 waiting on a quota, 1 waiting on a Region slot" in final
+
+
+class _Recording(ProgressDisplay):
+    def __init__(self) -> None:
+        super().__init__(1, "test")
+        self.events: list[tuple[str, str, str | None]] = []
+
+    def _draw(self, account_id: str, phase: str, detail: str | None) -> None:
+        self.events.append((account_id, phase, detail))
+
+
+def test_wait_bridge_turns_the_librarys_wait_records_into_events() -> None:
+    display = _Recording()
+    with (
+        AccountEmulator(member_count=1, region_transition_seconds=0.2) as emulator,
+        emulator.client(
+            quota_overrides={"GetAccountInformation": Quota(50, 1)},
+            region_opt_concurrency_per_account=1,
+        ) as client,
+        bridged_waits(display) as waits,
+    ):
+        client.get_account_information()  # before working(): not an account's wait
+        waits.working("300000000000")
+        for _ in range(2):
+            client.get_account_information()
+        client.enable_region(region_name="af-south-1")
+        client.enable_region(region_name="ap-east-1")  # the account's one slot is taken
+        waits.working(None)
+        client.get_account_information()
+
+    assert ("300000000000", "waiting_quota", "GetAccountInformation") in display.events
+    assert ("300000000000", "waiting_region_slot", "ap-east-1") in display.events
+    assert {event[0] for event in display.events} == {"300000000000"}
+    assert logging.getLogger("account_mgmt").level == logging.NOTSET  # restored
+
+
+def test_a_quota_wait_stops_counting_after_its_length() -> None:
+    now = [100.0]
+    progress = ProgressDisplay(3, "get", clock=lambda: now[0])
+
+    progress.event("a", "waiting_quota", for_seconds=0.5)
+    progress.event("b", "waiting_region_slot")
+    waiting = progress.status()
+    now[0] += 1.0
+
+    assert waiting == "0 failed, 2 in flight, 1 waiting on a quota, 1 waiting on a Region slot"
+    assert progress.status() == "0 failed, 2 in flight, 1 waiting on a Region slot"
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,7 +114,7 @@ def test_set_then_audit_against_the_emulator_with_env_credentials(
         *endpoint,
         env=env,
     )
-    audit = account_mgmt("contacts", "get", "--output", "json", *endpoint, env=env)
+    audit = account_mgmt("contacts", "get", "--all", "--output", "json", *endpoint, env=env)
     refused = account_mgmt(
         "contacts", "get", *endpoint, env={**env, "AWS_SECRET_ACCESS_KEY": "wrong-secret-0123"}
     )
@@ -120,10 +122,18 @@ def test_set_then_audit_against_the_emulator_with_env_credentials(
     assert set_.returncode == 0, set_.stderr
     assert set_.stdout == "SECURITY    set\n"
     assert audit.returncode == 0, audit.stderr
-    contacts = json.loads(audit.stdout)["contacts"]
-    assert contacts["SECURITY"]["state"] == "present"
-    assert contacts["SECURITY"]["email_address"] == "<redacted>"
-    assert contacts["BILLING"] == {"state": "missing"}
+    *accounts, summary = [json.loads(line) for line in audit.stdout.splitlines()]
+    assert summary["type"] == "summary"
+    assert summary["ok"] == len(emulator.organization_account_ids)
+    by_id = {line["account_id"]: line["result"]["contacts"] for line in accounts}
+    management = by_id[emulator.management_account_id]  # set above in standalone mode
+    assert management["SECURITY"]["state"] == "present"
+    assert management["SECURITY"]["email_address"] == "<redacted>"
+    assert management["BILLING"] == {"state": "missing"}
+    for member in emulator.member_account_ids:
+        assert by_id[member]["SECURITY"] == {"state": "missing"}
+    count = len(emulator.organization_account_ids)
+    assert f"[{count}/{count}]" in audit.stderr  # plain progress lines: stderr is not a TTY
     assert refused.returncode == 1
     assert refused.stderr.startswith("account-mgmt: error: InvalidSignatureException")
     assert refused.stderr.count("\n") == 1
@@ -139,3 +149,32 @@ def test_local_acts_on_a_built_in_emulator() -> None:
     assert json.loads(result.stdout)["account_id"] == "111111111111"
     assert "--local: acting on a built-in emulator" in result.stderr
     assert "secret" not in result.stderr
+
+
+def test_ctrl_c_during_region_waits_exits_130_at_once_listing_accounts_in_flight() -> None:
+    # Switches that take ten minutes: if Ctrl-C waited for the accounts in
+    # flight, communicate() would time out and fail the test.
+    with AccountEmulator(member_count=2, region_transition_seconds=600.0) as emulator:
+        keys = emulator.credentials_for()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "account_mgmt.cli", "regions", "enable", "--all",
+             "--region-name", "af-south-1", "--wait", "--endpoint-url", emulator.url],
+            cwd=ROOT,
+            env={**os.environ, "AWS_ACCESS_KEY_ID": keys.access_key_id,
+                 "AWS_SECRET_ACCESS_KEY": keys.secret_access_key},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        accounts = len(emulator.organization_account_ids)
+        while emulator.request_counts["EnableRegion"] < accounts and process.poll() is None:
+            time.sleep(0.05)  # readiness poll, not a timing assertion
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130
+    assert stderr.splitlines()[0] == "account-mgmt: interrupted"
+    assert f"0 of {accounts} accounts finished, {accounts} in flight" in stderr
+    assert f"{emulator.management_account_id} in flight" in stderr
+    assert "Traceback" not in stderr
+    assert stdout == ""

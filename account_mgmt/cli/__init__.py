@@ -14,6 +14,7 @@ stable.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any, Final
 
@@ -29,6 +30,7 @@ __all__ = [
     "EXIT_PLAN_HAS_CHANGES",
     "EXIT_USAGE",
     "LazyGroup",
+    "WorkAbandoned",
     "describe_error",
     "main",
 ]
@@ -82,7 +84,7 @@ Every command takes the common options after its name:
   --local               act on a built-in emulator, as its management account
   --accounts ID,ID      --accounts-file FILE   --ou PATH|ID (repeatable)
   --all                 --exclude ID|PATH,...  --concurrency N
-  --output text|json    --show-sensitive       --quiet
+  --output text|json    --show-sensitive       --quiet   -v/--verbose
 Without --accounts/--accounts-file/--ou/--all a command acts on the
 caller's own account (standalone mode).
 
@@ -91,6 +93,15 @@ stdout is data; stderr is progress and diagnostics.
 Exit codes: 0 ok; 1 error, or some account failed; 2 usage error
 (for plan: 2 also means changes are pending); 130 interrupted.
 """
+
+
+class WorkAbandoned(KeyboardInterrupt):
+    """Ctrl-C stopped a fan-out whose worker threads are still in calls or waits.
+
+    The notes list what finished and what was in flight. Those threads are
+    not waited for (a Region wait can last an hour): the process ends with
+    ``os._exit`` once the report is written.
+    """
 
 
 class LazyGroup(click.Group):
@@ -136,6 +147,12 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except WorkAbandoned as exc:
+            _report_interrupt(exc)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # Exiting normally would join the worker threads, each in a call or wait.
+            os._exit(EXIT_INTERRUPTED)
         except KeyboardInterrupt as exc:
             _report_interrupt(exc)
             ctx.exit(EXIT_INTERRUPTED)
@@ -165,8 +182,8 @@ def _is_expected(exc: BaseException) -> bool:
 
 def _report_interrupt(exc: KeyboardInterrupt) -> None:
     click.echo("account-mgmt: interrupted", err=True)
-    # for_each_account notes which accounts ran and how: the caller needs that
-    # to know what was changed before the interrupt.
+    # The notes say which accounts ran and how: the caller needs that to know
+    # what was changed before the interrupt.
     for note in getattr(exc, "__notes__", ()):
         click.echo(note, err=True)
 

@@ -97,7 +97,6 @@ def _field_options(func: Any) -> Any:
 
 
 @contact_info.command("set", epilog=OUTPUT_HELP)
-@common_options()
 @click.option(
     "--from-file",
     metavar="FILE",
@@ -106,6 +105,7 @@ def _field_options(func: Any) -> Any:
     "Options given override it.",
 )
 @_field_options
+@common_options()
 def set_(options: CommonOptions, from_file: str | None, **fields: str | None) -> None:
     """Replace the primary contact information (PutContactInformation).
 

@@ -42,7 +42,6 @@ def contacts() -> None:
 
 
 @contacts.command("get", epilog=OUTPUT_HELP)
-@common_options()
 @click.option(
     "--type",
     "contact_types",
@@ -50,6 +49,7 @@ def contacts() -> None:
     type=click.Choice(CONTACT_TYPES, case_sensitive=False),
     help=_TYPE_HELP + " Default: all three.",
 )
+@common_options()
 def get(options: CommonOptions, contact_types: tuple[str, ...]) -> None:
     """Show each alternate contact, present or missing.
 
@@ -83,7 +83,6 @@ def get(options: CommonOptions, contact_types: tuple[str, ...]) -> None:
 
 
 @contacts.command("set", epilog=OUTPUT_HELP)
-@common_options()
 @click.option(
     "--type",
     "contact_types",
@@ -98,6 +97,7 @@ def get(options: CommonOptions, contact_types: tuple[str, ...]) -> None:
 @click.option(
     "--phone", "--phone-number", "phone", required=True, help="Phone number (1-25; 0-9 ()+-)."
 )
+@common_options()
 def set_(
     options: CommonOptions,
     contact_types: tuple[str, ...],
@@ -132,7 +132,6 @@ def set_(
 
 
 @contacts.command("delete", epilog=OUTPUT_HELP)
-@common_options()
 @click.option(
     "--type",
     "contact_types",
@@ -141,6 +140,7 @@ def set_(
     type=click.Choice(CONTACT_TYPES, case_sensitive=False),
     help=_TYPE_HELP,
 )
+@common_options()
 def delete(options: CommonOptions, contact_types: tuple[str, ...]) -> None:
     """Delete alternate contacts (DeleteAlternateContact).
 

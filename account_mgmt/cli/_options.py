@@ -8,13 +8,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 import attrs
 import click
 
 if TYPE_CHECKING:
-    from account_mgmt.org import AccountSelection  # type: ignore[import-not-found,unused-ignore]
+    from account_mgmt.org import AccountSelection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,6 +50,8 @@ class CommonOptions:
     """Print personal values instead of ``<redacted>`` (--show-sensitive)."""
     quiet: bool = False
     """No progress display (--quiet)."""
+    verbose: int = 0
+    """The library's log on stderr: 1 (-v) from INFO, 2 (-vv) from DEBUG; secrets redacted."""
 
     @property
     def has_selection(self) -> bool:
@@ -58,7 +60,7 @@ class CommonOptions:
 
     def selection(self) -> AccountSelection:
         """The selection as the org library takes it."""
-        from account_mgmt.org import AccountSelection  # type: ignore[import-not-found,unused-ignore]
+        from account_mgmt.org import AccountSelection
 
         return AccountSelection(
             all_accounts=self.all_accounts,
@@ -145,8 +147,9 @@ def _connection_options() -> list[Callable[[F], F]]:
         click.option(
             "--local",
             is_flag=True,
-            help="Start the built-in emulator (an organization of 50 member accounts, "
-            "state kept for this one command) and act on it as its management account.",
+            help="Start the built-in emulator and act on it as its management account: "
+            "an organization of 50 members under /Prod/Payments, /Prod/Web, /Dev and "
+            "/Sandbox (one SUSPENDED, one CLOSED), state kept for this one command.",
         ),
     ]
 
@@ -206,6 +209,13 @@ def _output_options() -> list[Callable[[F], F]]:
             "instead of <redacted>.",
         ),
         click.option("--quiet", "-q", is_flag=True, help="No progress display on stderr."),
+        click.option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="Log the library's retries and waits on stderr (-vv: every request; "
+            "credentials and personal values stay redacted).",
+        ),
     ]
 
 
@@ -231,17 +241,17 @@ def common_options(*, selection: bool = True) -> Callable[[F], F]:
         if selection:
             decorators += _selection_options()
         decorators += _output_options()
-        wrapped: Any = command
+        wrapped = cast(F, command)
         for decorator in reversed(decorators):
             wrapped = decorator(wrapped)
-        return wrapped  # type: ignore[no-any-return]
+        return wrapped
 
     return decorate
 
 
 def _build_options(kwargs: dict[str, Any], *, selection: bool) -> CommonOptions:
     connection = {key: kwargs.pop(key) for key in ("profile", "endpoint_url", "region", "local")}
-    output = {key: kwargs.pop(key) for key in ("output", "show_sensitive", "quiet")}
+    output = {key: kwargs.pop(key) for key in ("output", "show_sensitive", "quiet", "verbose")}
     if connection["local"] and (connection["profile"] or connection["endpoint_url"]):
         raise click.UsageError("--local cannot be combined with --profile or --endpoint-url")
     if not selection:

@@ -11,8 +11,13 @@ rich is imported only by ``RichProgress``, that is only when drawing.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import math
 import sys
 import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Final, Literal
 
 import click
@@ -33,21 +38,24 @@ ProgressKind = Literal["rich", "plain", "none"]
 class _Tally:
     """Counts by phase; the caller holds the display's lock."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, clock: Callable[[], float]) -> None:
         self.total = total
         self.done = 0
         self.failed = 0
         self.skipped = 0
         self.in_flight: set[str] = set()
-        self.waiting: dict[str, str] = {}
+        self.waiting: dict[str, tuple[str, float]] = {}
+        """account -> (phase, until): a wait of known length ends by itself."""
+        self._clock = clock
 
-    def record(self, account_id: str, phase: str) -> None:
+    def record(self, account_id: str, phase: str, for_seconds: float | None = None) -> None:
         self.waiting.pop(account_id, None)
         if phase == "started":
             self.in_flight.add(account_id)
         elif phase in _WAITING:
             self.in_flight.add(account_id)
-            self.waiting[account_id] = phase
+            until = math.inf if for_seconds is None else self._clock() + for_seconds
+            self.waiting[account_id] = (phase, until)
         elif phase in ("done", "failed", "skipped"):
             self.in_flight.discard(account_id)
             if phase == "done":
@@ -65,8 +73,11 @@ class _Tally:
         parts = [f"{self.failed} failed"]
         if self.in_flight:
             parts.append(f"{len(self.in_flight)} in flight")
+        now = self._clock()
         for phase, what in _WAITING.items():
-            count = sum(1 for waiting in self.waiting.values() if waiting == phase)
+            count = sum(
+                1 for waiting, until in self.waiting.values() if waiting == phase and until > now
+            )
             if count:
                 parts.append(f"{count} waiting on {what}")
         return ", ".join(parts)
@@ -77,16 +88,34 @@ class ProgressDisplay:
 
     kind: ProgressKind = "none"
 
-    def __init__(self, total: int, label: str) -> None:
+    def __init__(
+        self, total: int, label: str, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._lock = threading.Lock()
-        self._tally = _Tally(total)
+        self._tally = _Tally(total, clock)
         self._label = label
 
-    def event(self, account_id: str, phase: str, detail: str | None = None) -> None:
-        """Record that ``account_id`` reached ``phase``; ``detail`` is a short note."""
+    def event(
+        self,
+        account_id: str,
+        phase: str,
+        detail: str | None = None,
+        *,
+        for_seconds: float | None = None,
+    ) -> None:
+        """Record that ``account_id`` reached ``phase``; ``detail`` is a short note.
+
+        A wait phase lasts until the account's next event, or ``for_seconds``
+        when the wait's length is known (a rate quota's).
+        """
         with self._lock:
-            self._tally.record(account_id, phase)
+            self._tally.record(account_id, phase, for_seconds)
             self._draw(account_id, phase, detail)
+
+    def status(self) -> str:
+        """What the accounts are doing: ``"1 failed, 3 in flight, 2 waiting on a quota"``."""
+        with self._lock:
+            return self._tally.status()
 
     def _draw(self, account_id: str, phase: str, detail: str | None) -> None:
         pass
@@ -106,12 +135,19 @@ class PlainProgress(ProgressDisplay):
 
     kind: ProgressKind = "plain"
 
-    def __init__(self, total: int, label: str, *, stream: IO[str] | None = None) -> None:
-        super().__init__(total, label)
+    def __init__(
+        self,
+        total: int,
+        label: str,
+        *,
+        stream: IO[str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(total, label, clock=clock)
         self._stream = stream
 
     def _draw(self, account_id: str, phase: str, detail: str | None) -> None:
-        if phase == "started":
+        if phase in ("started", "waiting_quota"):  # quota waits are many and short
             return
         tally = self._tally
         if phase in _WAITING:
@@ -128,8 +164,15 @@ class RichProgress(ProgressDisplay):
 
     kind: ProgressKind = "rich"
 
-    def __init__(self, total: int, label: str, *, console: Console | None = None) -> None:
-        super().__init__(total, label)
+    def __init__(
+        self,
+        total: int,
+        label: str,
+        *,
+        console: Console | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(total, label, clock=clock)
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -189,3 +232,62 @@ def open_progress(total: int, label: str, kind: ProgressKind) -> ProgressDisplay
     if kind == "plain":
         return PlainProgress(total, label)
     return ProgressDisplay(total, label)
+
+
+WAIT_LOG_MESSAGES: Final = {
+    "%s: waiting %.3fs for the rate quota": "waiting_quota",
+    "%s: waiting for a Region switch slot": "waiting_region_slot",
+}
+"""The library's log messages (templates, as logged by its pacing step and by
+``_regionswitch``) that say a call is waiting, and the phase each means.
+
+The client has no wait callback: these records are how a display can tell.
+"""
+
+
+class WaitBridge(logging.Handler):
+    """Turns the library's wait records into events for the account that the
+    logging thread is working on (``working`` says which)."""
+
+    def __init__(self, display: ProgressDisplay) -> None:
+        super().__init__(logging.DEBUG)
+        self._display = display
+        self._accounts: dict[int, str] = {}
+
+    def working(self, account_id: str | None) -> None:
+        """From a worker thread: it now works on ``account_id`` (None: on none)."""
+        if account_id is None:
+            self._accounts.pop(threading.get_ident(), None)
+        else:
+            self._accounts[threading.get_ident()] = account_id
+
+    def emit(self, record: logging.LogRecord) -> None:
+        phase = WAIT_LOG_MESSAGES.get(str(record.msg))
+        account_id = self._accounts.get(record.thread or 0)
+        if phase is None or account_id is None:
+            return
+        args = record.args if isinstance(record.args, tuple) else ()
+        seconds = args[1] if phase == "waiting_quota" and len(args) > 1 else None
+        self._display.event(
+            account_id,
+            phase,
+            str(args[0]) if args else None,
+            for_seconds=float(seconds) if isinstance(seconds, int | float) else None,
+        )
+
+
+@contextlib.contextmanager
+def bridged_waits(display: ProgressDisplay) -> Iterator[WaitBridge]:
+    """While open, the library's wait records reach ``display`` (the library
+    logger is lowered to DEBUG for it, then restored)."""
+    library = logging.getLogger("account_mgmt")
+    bridge = WaitBridge(display)
+    previous = library.level
+    library.addHandler(bridge)
+    if library.getEffectiveLevel() > logging.DEBUG:
+        library.setLevel(logging.DEBUG)
+    try:
+        yield bridge
+    finally:
+        library.removeHandler(bridge)
+        library.setLevel(previous)

@@ -39,7 +39,6 @@ def regions() -> None:
 
 
 @regions.command("list", epilog=OUTPUT_HELP)
-@common_options()
 @click.option(
     "--status",
     "statuses",
@@ -47,6 +46,7 @@ def regions() -> None:
     type=click.Choice(REGION_OPT_STATUSES, case_sensitive=False),
     help="Only Regions in this status (repeatable).",
 )
+@common_options()
 def list_(options: CommonOptions, statuses: tuple[str, ...]) -> None:
     """List every Region with its opt-in status (ListRegions, all pages).
 
@@ -65,8 +65,8 @@ def list_(options: CommonOptions, statuses: tuple[str, ...]) -> None:
 
 
 @regions.command("status", epilog=OUTPUT_HELP)
-@common_options()
 @click.option("--region-name", "region_names", multiple=True, required=True, help=_REGION_NAME_HELP)
+@common_options()
 def status(options: CommonOptions, region_names: tuple[str, ...]) -> None:
     """Show the opt-in status of Regions (GetRegionOptStatus).
 
@@ -102,8 +102,8 @@ def _switch_options(func: click.decorators.FC) -> click.decorators.FC:
 
 
 @regions.command("enable", epilog=OUTPUT_HELP)
-@common_options()
 @_switch_options
+@common_options()
 def enable(
     options: CommonOptions, region_names: tuple[str, ...], wait: bool, timeout: float | None
 ) -> None:
@@ -117,8 +117,8 @@ def enable(
 
 
 @regions.command("disable", epilog=OUTPUT_HELP)
-@common_options()
 @_switch_options
+@common_options()
 def disable(
     options: CommonOptions, region_names: tuple[str, ...], wait: bool, timeout: float | None
 ) -> None:
