@@ -17,6 +17,7 @@ See ``_select`` (OU paths, skipping), ``_spec`` (the file format) and
 ``_plan`` (comparison rules) for what each promises.
 """
 
+from account_mgmt._ensure import Change
 from account_mgmt.org._apply import AccountApplyOutcome, ApplyResult, apply
 from account_mgmt.org._client import MAX_PAGE_SIZE, OrganizationsClient
 from account_mgmt.org._errors import (
@@ -39,7 +40,6 @@ from account_mgmt.org._models import (
 )
 from account_mgmt.org._plan import (
     AccountPlan,
-    Change,
     Plan,
     PlanProblem,
     ProgressEvent,

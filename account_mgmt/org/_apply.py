@@ -1,35 +1,38 @@
 """apply: make the planned changes, account by account, and report each account's outcome.
 
-Every change is safe to repeat (PutAlternateContact and PutContactInformation
-are upserts, a delete that finds nothing is done, ``enable_region`` and
-``disable_region`` read the status first), so applying a stale plan, or
-re-running after an interruption (which re-plans from live state), converges
+Each planned change is made by running its ensure step (``_ensure``) with
+``send=True``: the step reads the live value again and writes only if it
+still differs (a Region switch goes through the Region gate and its caps).
+So applying a stale plan, or re-running after an interruption, converges
 without redoing what was done. See ``_plan`` for how changes are found.
 """
 
 from __future__ import annotations
 
-import contextlib
-
 import attrs
 
 from account_mgmt._bulk import DEFAULT_MAX_WORKERS, AccountOutcome, for_each_account
 from account_mgmt._client import AccountClient
-from account_mgmt._waiters import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
-from account_mgmt.exceptions import AccountError, ResourceNotFoundException
-from account_mgmt.models import AlternateContact, ContactInformation, RegionOptStatus
-from account_mgmt.org._plan import (
+from account_mgmt._ensure import (
     ALTERNATE_CONTACT,
     CONTACT_INFORMATION,
-    DELETE,
-    ENABLE,
+    ENABLE_ACTION,
+    REGION,
+    Change,
+    ensure_alternate_contact,
+    ensure_contact_information,
+    ensure_region_opt_in,
+)
+from account_mgmt._steps import Steps
+from account_mgmt._waiters import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
+from account_mgmt.exceptions import AccountError
+from account_mgmt.models import AlternateContact, ContactInformation, RegionOptStatus
+from account_mgmt.org._plan import (
     OUTCOME_CHANGED,
     OUTCOME_FAILED,
     OUTCOME_SKIPPED,
     OUTCOME_UNCHANGED,
-    REGION,
     AccountPlan,
-    Change,
     Plan,
     PlanProblem,
     ProgressCallback,
@@ -148,42 +151,43 @@ class _Applier:
             self.on_progress(ProgressEvent(account_id=account_id, phase=phase, detail=detail))
 
     def change(self, account: AccountPlan, change: Change) -> None:
-        client, call_id = self.client, account.call_account_id
+        """Make ``change`` by running its ensure step with ``send=True``: it reads the live
+        value again and writes only what still differs."""
+        self.client._run(self._ensure(account, change))
+
+    def _ensure(self, account: AccountPlan, change: Change) -> Steps[Change | None]:
+        path, call_id, report_as = self.client._path, account.call_account_id, account.account_id
         if change.kind == ALTERNATE_CONTACT:
             assert change.key is not None
-            if change.action == DELETE:
-                with contextlib.suppress(ResourceNotFoundException):  # gone already: as wanted
-                    client.delete_alternate_contact(
-                        alternate_contact_type=change.key, account_id=call_id
-                    )
-            else:
-                assert isinstance(change.after, AlternateContact)
-                wanted = change.after
-                client.put_alternate_contact(
-                    alternate_contact_type=change.key,
-                    name=wanted.name or "",
-                    title=wanted.title or "",
-                    email_address=wanted.email_address or "",
-                    phone_number=wanted.phone_number or "",
-                    account_id=call_id,
-                )
-        elif change.kind == CONTACT_INFORMATION:
+            wanted = change.after if isinstance(change.after, AlternateContact) else None
+            return ensure_alternate_contact(
+                path,
+                report_as=report_as,
+                account_id=call_id,
+                contact_type=change.key,
+                wanted=wanted,  # None: a delete
+                send=True,
+            )
+        if change.kind == CONTACT_INFORMATION:
             assert isinstance(change.after, ContactInformation)
-            client.put_contact_information(contact_information=change.after, account_id=call_id)
-        elif change.action == ENABLE:
-            assert change.key is not None
-            # The client's own poll interval paces its wait for a free slot under the
-            # caps. Passing apply's poll_interval (1 s) there, 200 accounts had not finished
-            # after 11 min, against 254 s with the default: the polls crowd GetRegionOptStatus's
-            # 5/s, which every enable's status read also needs.
-            client.enable_region(
-                region_name=change.key, account_id=call_id, timeout=self.region_timeout
+            return ensure_contact_information(
+                path, report_as=report_as, account_id=call_id, wanted=change.after, send=True
             )
-        else:
-            assert change.key is not None
-            client.disable_region(
-                region_name=change.key, account_id=call_id, timeout=self.region_timeout
-            )
+        assert change.key is not None
+        # The Region gate's own poll interval paces the wait for a free slot under the
+        # caps: apply's (1 s) there made 200 accounts crowd GetRegionOptStatus's 5/s,
+        # which every enable's status read also needs (unfinished after 11 min vs 254 s).
+        return ensure_region_opt_in(
+            path,
+            report_as=report_as,
+            account_id=call_id,
+            region_name=change.key,
+            enabled=change.action == ENABLE_ACTION,
+            send=True,
+            wait=False,
+            timeout=self.region_timeout,
+            poll_interval=DEFAULT_POLL_INTERVAL,
+        )
 
     def send(self, run: _AccountRun) -> _AccountRun:
         """Phase 1: every change of the account, contacts first; switches are not waited on."""
@@ -210,7 +214,9 @@ class _Applier:
             assert change.key is not None
             self.progress(account.account_id, "waiting_region_slot", change.key)
             wanted = (
-                RegionOptStatus.ENABLED if change.action == ENABLE else RegionOptStatus.DISABLED
+                RegionOptStatus.ENABLED
+                if change.action == ENABLE_ACTION
+                else RegionOptStatus.DISABLED
             )
             try:
                 self.client.wait_for_region_opt_status(

@@ -26,108 +26,29 @@ Sensitive values never appear in a rendering unless ``show_sensitive=True``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
 
 from account_mgmt._bulk import DEFAULT_MAX_WORKERS, AccountOutcome, for_each_account
 from account_mgmt._client import AccountClient
-from account_mgmt.exceptions import AccountError, ParamValidationError, ResourceNotFoundException
-from account_mgmt.models import REDACTED, AlternateContact, ContactInformation, RegionOptStatus
+from account_mgmt._ensure import (
+    REGION,
+    Change,
+    ensure_alternate_contact,
+    ensure_contact_information,
+    ensure_region_opt_in,
+)
+from account_mgmt._waiters import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
+from account_mgmt.exceptions import AccountError, ParamValidationError
 from account_mgmt.org._select import SkippedAccount, Targets
-from account_mgmt.org._spec import DISABLED, ENABLED, AccountDesiredState, DesiredState
-
-ALTERNATE_CONTACT: Final = "alternate_contact"
-"""``Change.kind`` of an alternate contact (``key`` is its type)."""
-CONTACT_INFORMATION: Final = "contact_information"
-"""``Change.kind`` of the primary contact information (``key`` is None)."""
-REGION: Final = "region"
-"""``Change.kind`` of a Region's opt-in (``key`` is its name)."""
-
-CREATE: Final = "create"
-UPDATE: Final = "update"
-DELETE: Final = "delete"
-ENABLE: Final = "enable"
-DISABLE: Final = "disable"
+from account_mgmt.org._spec import ENABLED, AccountDesiredState, DesiredState
 
 OUTCOME_CHANGED: Final = "changed"
 OUTCOME_UNCHANGED: Final = "unchanged"
 OUTCOME_FAILED: Final = "failed"
 OUTCOME_SKIPPED: Final = "skipped"
-
-ContactValue = AlternateContact | ContactInformation
-
-
-def _same_text(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return " ".join(a.split()) == " ".join(b.split())
-
-
-def _differing_fields(live: ContactValue, wanted: ContactValue) -> tuple[str, ...]:
-    return tuple(
-        field.name
-        for field in attrs.fields(type(wanted))
-        if field.name != "alternate_contact_type"
-        and not _same_text(getattr(live, field.name), getattr(wanted, field.name))
-    )
-
-
-def _masked(value: object, show_sensitive: bool) -> object:
-    if not isinstance(value, AlternateContact | ContactInformation):
-        return value
-    fields = {
-        f.name: getattr(value, f.name)
-        for f in attrs.fields(type(value))
-        if f.name != "alternate_contact_type"
-    }
-    if show_sensitive:
-        return fields
-    return {name: (None if v is None else REDACTED) for name, v in fields.items()}
-
-
-@attrs.frozen(kw_only=True)
-class Change:
-    """One difference between an account's live and desired state."""
-
-    account_id: str
-    kind: str
-    """``alternate_contact``, ``contact_information`` or ``region``."""
-    key: str | None
-    """The contact type or Region name; None for contact information."""
-    action: str
-    """``create``, ``update``, ``delete``, ``enable`` or ``disable``."""
-    before: ContactValue | str | None = None
-    """The live value (a model, or a Region's status); None when there is none."""
-    after: ContactValue | str | None = None
-    """The desired value (a model, or ``ENABLED``/``DISABLED``); None for a delete."""
-    fields: tuple[str, ...] = ()
-    """For an update: the fields that differ (names only, never values)."""
-
-    def to_json(self, *, show_sensitive: bool = False) -> dict[str, object]:
-        """A JSON-ready dict; contact values masked unless ``show_sensitive``."""
-        return {
-            "account_id": self.account_id,
-            "kind": self.kind,
-            "key": self.key,
-            "action": self.action,
-            "fields": list(self.fields),
-            "before": _masked(self.before, show_sensitive),
-            "after": _masked(self.after, show_sensitive),
-        }
-
-    def describe(self, *, show_sensitive: bool = False) -> str:
-        """One line for people: what changes, and with ``show_sensitive`` to what."""
-        what = self.kind if self.key is None else f"{self.kind} {self.key}"
-        text = f"{self.action} {what}"
-        if self.kind == REGION:
-            return f"{text} (now {self.before})"
-        if self.fields:
-            text += f" ({', '.join(self.fields)})"
-        if show_sensitive:
-            text += f": {_masked(self.before, True)} -> {_masked(self.after, True)}"
-        return text
 
 
 @attrs.frozen(kw_only=True)
@@ -226,93 +147,53 @@ ProgressCallback = Callable[[ProgressEvent], None]
 def _read_and_diff(
     client: AccountClient, account_id: str, call_id: str | None, desired: AccountDesiredState
 ) -> AccountPlan:
-    changes: list[Change] = []
+    """Run the account's ensure steps without sending (``send=False``): what would change."""
+    path = client._path
+    found: list[Change | None] = []
     problems: list[PlanProblem] = []
     for contact_type in sorted(desired.alternate_contacts):
-        wanted = desired.alternate_contacts[contact_type]
-        try:
-            live: AlternateContact | None = client.get_alternate_contact(
-                alternate_contact_type=contact_type, account_id=call_id
-            )
-        except ResourceNotFoundException:
-            live = None
-        base: dict[str, Any] = {
-            "account_id": account_id,
-            "kind": ALTERNATE_CONTACT,
-            "key": contact_type,
-        }
-        if wanted is None:
-            if live is not None:
-                changes.append(Change(**base, action=DELETE, before=live))
-        elif live is None:
-            changes.append(Change(**base, action=CREATE, after=wanted))
-        else:
-            differing = _differing_fields(live, wanted)
-            if differing:
-                changes.append(
-                    Change(**base, action=UPDATE, before=live, after=wanted, fields=differing)
-                )
+        step = ensure_alternate_contact(
+            path,
+            report_as=account_id,
+            account_id=call_id,
+            contact_type=contact_type,
+            wanted=desired.alternate_contacts[contact_type],
+            send=False,
+        )
+        found.append(client._run(step))
     if desired.contact_information is not None:
-        live_info = client.get_contact_information(account_id=call_id).contact_information
-        base = {"account_id": account_id, "kind": CONTACT_INFORMATION, "key": None}
-        if live_info is None:
-            changes.append(Change(**base, action=CREATE, after=desired.contact_information))
-        else:
-            differing = _differing_fields(live_info, desired.contact_information)
-            if differing:
-                changes.append(
-                    Change(
-                        **base,
-                        action=UPDATE,
-                        before=live_info,
-                        after=desired.contact_information,
-                        fields=differing,
-                    )
-                )
-    if desired.regions:
-        statuses = {
-            region.region_name: region.region_opt_status
-            for region in client.iter_regions(account_id=call_id)
-        }
-        for name in sorted(desired.regions):
-            change, problem = _region_change(account_id, name, desired.regions[name], statuses)
-            if change is not None:
-                changes.append(change)
-            if problem is not None:
-                problems.append(problem)
+        step = ensure_contact_information(
+            path,
+            report_as=account_id,
+            account_id=call_id,
+            wanted=desired.contact_information,
+            send=False,
+        )
+        found.append(client._run(step))
+    for name in sorted(desired.regions):
+        region_step = ensure_region_opt_in(
+            path,
+            report_as=account_id,
+            account_id=call_id,
+            region_name=name,
+            enabled=desired.regions[name] == ENABLED,
+            send=False,
+            wait=False,
+            timeout=DEFAULT_WAIT_TIMEOUT,
+            poll_interval=DEFAULT_POLL_INTERVAL,
+        )
+        try:
+            found.append(client._run(region_step))
+        except ParamValidationError as exc:  # the Region cannot be brought there
+            problems.append(
+                PlanProblem(account_id=account_id, kind=REGION, key=name, message=str(exc))
+            )
     return AccountPlan(
         account_id=account_id,
         call_account_id=call_id,
-        changes=tuple(changes),
+        changes=tuple(change for change in found if change is not None),
         problems=tuple(problems),
     )
-
-
-def _region_change(
-    account_id: str, name: str, wanted: str, statuses: Mapping[str | None, str | None]
-) -> tuple[Change | None, PlanProblem | None]:
-    status = statuses.get(name)
-    if status is None:
-        return None, PlanProblem(
-            account_id=account_id,
-            kind=REGION,
-            key=name,
-            message=f"ListRegions does not list {name} for this account",
-        )
-    base: dict[str, Any] = {"account_id": account_id, "kind": REGION, "key": name, "before": status}
-    if wanted == ENABLED and status in (RegionOptStatus.DISABLED, RegionOptStatus.DISABLING):
-        return Change(**base, action=ENABLE, after=RegionOptStatus.ENABLED.value), None
-    if wanted == DISABLED:
-        if status == RegionOptStatus.ENABLED_BY_DEFAULT:
-            return None, PlanProblem(
-                account_id=account_id,
-                kind=REGION,
-                key=name,
-                message=f"{name} is ENABLED_BY_DEFAULT and cannot be disabled",
-            )
-        if status in (RegionOptStatus.ENABLED, RegionOptStatus.ENABLING):
-            return Change(**base, action=DISABLE, after=RegionOptStatus.DISABLED.value), None
-    return None, None
 
 
 def account_error(outcome: AccountOutcome[Any]) -> AccountError:
