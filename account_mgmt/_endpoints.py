@@ -119,15 +119,20 @@ def check_endpoint_url(url: str) -> str:
 
 
 def configured_endpoint_url(
-    explicit: str | None, profile_value: object, environ: Mapping[str, str] | None = None
+    explicit: str | None,
+    profile_value: object,
+    environ: Mapping[str, str] | None = None,
+    *,
+    service_env: str = _SERVICE_ENV,
 ) -> str | None:
-    """The endpoint URL the user configured anywhere, in AWS's precedence order."""
+    """The endpoint URL the user configured anywhere, in AWS's precedence order:
+    given, the service's variable (``service_env``), ``AWS_ENDPOINT_URL``, the profile."""
     if explicit:
         return explicit
     env = os.environ if environ is None else environ
     if env.get(_IGNORE_ENV, "").lower() == "true":
         return None
-    for value in (env.get(_SERVICE_ENV), env.get(_GLOBAL_ENV), profile_value):
+    for value in (env.get(service_env), env.get(_GLOBAL_ENV), profile_value):
         if isinstance(value, str) and value:
             return value
     return None

@@ -15,12 +15,16 @@ Account client follows with ``AWS_ENDPOINT_URL_ACCOUNT``), all ignored when
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Final
 
 from account_mgmt._config import GLOBAL_SIGNING_REGION
-from account_mgmt._endpoints import ResolvedEndpoint, check_endpoint_url, partition_of
+from account_mgmt._endpoints import (
+    ResolvedEndpoint,
+    check_endpoint_url,
+    configured_endpoint_url,
+    partition_of,
+)
 
 SIGNING_NAME: Final = "organizations"
 """SigV4 signing name (the service model's ``endpointPrefix``; no ``signingName`` override)."""
@@ -28,8 +32,6 @@ SIGNING_NAME: Final = "organizations"
 SERVICE_ENDPOINT_ENV: Final = "AWS_ENDPOINT_URL_ORGANIZATIONS"
 """The service-specific endpoint variable (AWS SDKs: ``AWS_ENDPOINT_URL_<SERVICE_ID>``)."""
 
-_GLOBAL_ENV: Final = "AWS_ENDPOINT_URL"
-_IGNORE_ENV: Final = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
 
 GLOBAL_ENDPOINTS: Final[Mapping[tuple[str, bool, bool], ResolvedEndpoint]] = {
     ("aws", False, False): ResolvedEndpoint(
@@ -75,15 +77,9 @@ def configured_organizations_endpoint(
     explicit: str | None, profile_value: object, environ: Mapping[str, str] | None = None
 ) -> str | None:
     """The endpoint URL the user configured for Organizations, in AWS's precedence order."""
-    if explicit:
-        return explicit
-    env = os.environ if environ is None else environ
-    if env.get(_IGNORE_ENV, "").lower() == "true":
-        return None
-    for value in (env.get(SERVICE_ENDPOINT_ENV), env.get(_GLOBAL_ENV), profile_value):
-        if isinstance(value, str) and value:
-            return value
-    return None
+    return configured_endpoint_url(
+        explicit, profile_value, environ, service_env=SERVICE_ENDPOINT_ENV
+    )
 
 
 def resolve_organizations_endpoint(
