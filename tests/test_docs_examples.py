@@ -1,0 +1,198 @@
+"""Every Python example in README.md and docs/ runs, against the emulator, so none can rot.
+
+The convention (also stated in docs/testing.md#how-the-documentation-is-tested):
+
+- Each fenced ``python`` block of a page runs, in page order, in one namespace
+  per page (a later block may use a name an earlier one defined), as a user
+  would paste them one after another.
+- The environment is a user's whose default credentials are the emulated
+  organization's management account: ``AWS_ENDPOINT_URL_ACCOUNT`` (and
+  ``AWS_ENDPOINT_URL_ORGANIZATIONS``) name the emulator, ``AWS_ACCESS_KEY_ID`` /
+  ``AWS_SECRET_ACCESS_KEY`` are the management account's, ``AWS_REGION`` is
+  us-east-1, and the AWS config file has a profile ``org-management`` with the
+  same keys. Member accounts are ``300000000000``, ``300000000001``, ...
+- A block right after ``<!-- docs-test: skip REASON -->`` is not run; the
+  reason is required, and kept to blocks that cannot run here (a real AWS
+  account, a process that never ends).
+
+A failing block is reported by page and line: the code is compiled with the
+Markdown file's own line numbers, so the traceback points into the page.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import account_mgmt
+import account_mgmt.testing
+from account_mgmt.testing import AccountEmulator
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PAGES = sorted([ROOT / "README.md", *DOCS.rglob("*.md")])
+
+SKIP_MARKER = re.compile(r"<!--\s*docs-test:\s*skip\b(?P<reason>.*?)-->")
+FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)\s*(?P<info>[^\n`]*)$")
+
+
+class Block:
+    """One fenced code block of a page."""
+
+    def __init__(self, page: Path, line: int, language: str, code: str, skip: str | None) -> None:
+        self.page = page
+        self.line = line  # 1-based line of the first line of code
+        self.language = language
+        self.code = code
+        self.skip = skip  # the marker's reason, or None
+
+    def __repr__(self) -> str:
+        return f"{self.page.relative_to(ROOT)}:{self.line}"
+
+
+def blocks_of(page: Path) -> list[Block]:
+    """The fenced code blocks of ``page``, each with the skip marker just before it."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    found: list[Block] = []
+    index = 0
+    while index < len(lines):
+        opening = FENCE.match(lines[index])
+        if not opening:
+            index += 1
+            continue
+        fence, indent = opening["fence"], len(opening["indent"])
+        language = opening["info"].strip().split(" ")[0].lower() if opening["info"] else ""
+        previous = next((text for text in reversed(lines[:index]) if text.strip()), "")
+        marker = SKIP_MARKER.search(previous)
+        end = index + 1
+        while end < len(lines) and not lines[end].strip().startswith(fence):
+            end += 1
+        code = "\n".join(text[indent:] for text in lines[index + 1 : end])
+        reason = marker["reason"].strip() if marker else None
+        found.append(Block(page, index + 2, language, code, reason))
+        index = end + 1
+    return found
+
+
+def python_blocks(page: Path) -> list[Block]:
+    return [block for block in blocks_of(page) if block.language in ("python", "py")]
+
+
+def page_id(page: Path) -> str:
+    return str(page.relative_to(ROOT))
+
+
+PAGES_WITH_PYTHON = [page for page in PAGES if python_blocks(page)]
+
+
+@pytest.fixture
+def user_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[types.SimpleNamespace]:
+    """An emulator and a shell environment pointing every AWS client at it."""
+    emulator = AccountEmulator(member_count=12, region_transition_seconds=0.2).start()
+    credentials = emulator.credentials_for()
+    config = tmp_path / "aws-config"
+    config.write_text(
+        "[profile org-management]\n"
+        f"aws_access_key_id = {credentials.access_key_id}\n"
+        f"aws_secret_access_key = {credentials.secret_access_key}\n"
+        "region = us-east-1\n",
+        encoding="utf-8",
+    )
+    empty = tmp_path / "aws-credentials"
+    empty.write_text("", encoding="utf-8")
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ACCOUNT", emulator.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", emulator.url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.chdir(tmp_path)
+    try:
+        yield types.SimpleNamespace(emulator=emulator)
+    finally:
+        emulator.stop()
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_PYTHON, ids=page_id)
+def test_python_examples_run_against_the_emulator(
+    page: Path, user_environment: types.SimpleNamespace
+) -> None:
+    namespace: dict[str, object] = {"__name__": "__docs_example__"}
+    ran = 0
+    for block in python_blocks(page):
+        if block.skip is not None:
+            continue
+        # Padding with blank lines gives the compiled code the page's own line numbers.
+        source = "\n" * (block.line - 1) + block.code
+        code = compile(source, str(page), "exec")
+        try:
+            exec(code, namespace)  # noqa: S102 - the examples are the project's own docs
+        except BaseException as exc:
+            exc.add_note(f"in the example at {block!r}")
+            raise
+        ran += 1
+    assert ran > 0, f"every python example of {page_id(page)} is marked skip"
+
+
+def test_python_examples_exist_in_readme_and_guides() -> None:
+    pages = {page_id(page) for page in PAGES_WITH_PYTHON}
+    assert "README.md" in pages
+    assert {"docs/getting-started.md", "docs/organizations.md", "docs/regions.md"} <= pages
+
+
+def test_skip_markers_each_give_a_reason() -> None:
+    unexplained = [
+        repr(block)
+        for page in PAGES
+        for block in python_blocks(page)
+        if block.skip is not None and len(block.skip) < 10
+    ]
+    assert not unexplained, f"skip markers without a reason: {unexplained}"
+
+
+def test_skip_markers_stay_few() -> None:
+    skipped = [repr(b) for page in PAGES for b in python_blocks(page) if b.skip is not None]
+    total = sum(len(python_blocks(page)) for page in PAGES)
+    assert len(skipped) * 10 <= total, f"{len(skipped)} of {total} examples skipped: {skipped}"
+
+
+def test_no_python_block_hides_behind_another_language_tag() -> None:
+    # A Python example tagged ``py3`` or ``pycon`` would silently escape the run.
+    hidden = [
+        repr(block)
+        for page in PAGES
+        for block in blocks_of(page)
+        if block.language in ("py3", "python3", "pycon", "ipython")
+    ]
+    assert not hidden, f"tag these ```python so they run: {hidden}"
+
+
+def referenced_names(page_glob: str) -> set[str]:
+    text = "\n".join(page.read_text(encoding="utf-8") for page in DOCS.glob(page_glob))
+    return set(re.findall(r"^::: ([\w.]+)", text, flags=re.MULTILINE))
+
+
+@pytest.mark.parametrize(
+    ("module", "prefix"),
+    [(account_mgmt, "account_mgmt."), (account_mgmt.testing, "account_mgmt.testing.")],
+    ids=["account_mgmt", "account_mgmt.testing"],
+)
+def test_api_reference_covers_every_public_name(module: types.ModuleType, prefix: str) -> None:
+    documented = referenced_names("reference/*.md")
+    missing = sorted(
+        name for name in module.__all__ if name != "__version__" and prefix + name not in documented
+    )
+    assert not missing, (
+        f"add '::: {prefix}NAME' to a page under docs/reference/ for each of: {missing}"
+    )
