@@ -196,3 +196,46 @@ def test_api_reference_covers_every_public_name(module: types.ModuleType, prefix
     assert not missing, (
         f"add '::: {prefix}NAME' to a page under docs/reference/ for each of: {missing}"
     )
+
+
+COMMON_ERRORS = {
+    "AccessDeniedException",
+    "ValidationException",
+    "TooManyRequestsException",
+    "InternalServerException",
+}
+"""Errors every operation of the model may answer: the reference lists them once, for all."""
+
+
+def raises_table() -> dict[str, str]:
+    """The rows of the per-call table in docs/reference/client.md, by method name."""
+    text = (DOCS / "reference" / "client.md").read_text(encoding="utf-8")
+    return {
+        row["method"]: row.group(0)
+        for row in re.finditer(r"^\| `(?P<method>[a-z_]+)` \|.*$", text, flags=re.MULTILINE)
+    }
+
+
+def test_raises_table_has_a_row_for_every_public_method() -> None:
+    methods = {
+        name
+        for name, value in vars(account_mgmt.AccountClient).items()
+        if callable(value) and not name.startswith("_") and name not in ("close", "with_options")
+    }
+    assert methods == set(raises_table())
+
+
+def test_raises_table_lists_every_error_the_service_model_gives_an_operation() -> None:
+    import botocore.session  # noqa: TID251 - the service model is the truth the table follows
+
+    model = botocore.session.get_session().get_service_model("account")
+    rows = raises_table()
+    for operation_name in model.operation_names:
+        row = next(
+            (row for row in rows.values() if operation_name in row.split("|")[2].strip().split(", ")),
+            None,
+        )
+        assert row is not None, f"no row for {operation_name}"
+        errors = {shape.name for shape in model.operation_model(operation_name).error_shapes}
+        missing = sorted(name for name in errors - COMMON_ERRORS if f"`{name}`" not in row)
+        assert not missing, f"{operation_name}: the table does not list {missing}"
