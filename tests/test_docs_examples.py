@@ -239,3 +239,13 @@ def test_raises_table_lists_every_error_the_service_model_gives_an_operation() -
         errors = {shape.name for shape in model.operation_model(operation_name).error_shapes}
         missing = sorted(name for name in errors - COMMON_ERRORS if f"`{name}`" not in row)
         assert not missing, f"{operation_name}: the table does not list {missing}"
+
+
+def test_quota_table_in_the_guide_is_the_table_the_client_paces_at() -> None:
+    text = (DOCS / "quotas.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([A-Z]\w+) \| ([\d.]+) \| (\d+) \|", text, flags=re.MULTILINE)
+    shown = {name: (float(rate), int(burst)) for name, rate, burst in rows}
+    actual = {
+        name: (quota.rate, quota.burst) for name, quota in account_mgmt.DOCUMENTED_QUOTAS.items()
+    }
+    assert shown == actual
