@@ -21,7 +21,10 @@ Markdown file's own line numbers, so the traceback points into the page.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,19 +39,26 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = sorted([ROOT / "README.md", *DOCS.rglob("*.md")])
 
-SKIP_MARKER = re.compile(r"<!--\s*docs-test:\s*skip\b(?P<reason>.*?)-->")
+MARKER = re.compile(r"<!--\s*docs-test:\s*(?P<mode>skip|pytest)\b(?P<reason>.*?)-->")
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)\s*(?P<info>[^\n`]*)$")
 
 
 class Block:
     """One fenced code block of a page."""
 
-    def __init__(self, page: Path, line: int, language: str, code: str, skip: str | None) -> None:
+    def __init__(
+        self, page: Path, line: int, language: str, code: str, mode: str, reason: str
+    ) -> None:
         self.page = page
         self.line = line  # 1-based line of the first line of code
         self.language = language
         self.code = code
-        self.skip = skip  # the marker's reason, or None
+        self.mode = mode  # "run", "skip" or "pytest"
+        self.reason = reason  # a skip marker's reason
+
+    @property
+    def skip(self) -> str | None:
+        return self.reason if self.mode == "skip" else None
 
     def __repr__(self) -> str:
         return f"{self.page.relative_to(ROOT)}:{self.line}"
@@ -67,13 +77,14 @@ def blocks_of(page: Path) -> list[Block]:
         fence, indent = opening["fence"], len(opening["indent"])
         language = opening["info"].strip().split(" ")[0].lower() if opening["info"] else ""
         previous = next((text for text in reversed(lines[:index]) if text.strip()), "")
-        marker = SKIP_MARKER.search(previous)
+        marker = MARKER.search(previous)
         end = index + 1
         while end < len(lines) and not lines[end].strip().startswith(fence):
             end += 1
         code = "\n".join(text[indent:] for text in lines[index + 1 : end])
-        reason = marker["reason"].strip() if marker else None
-        found.append(Block(page, index + 2, language, code, reason))
+        mode = marker["mode"] if marker else "run"
+        reason = marker["reason"].strip() if marker else ""
+        found.append(Block(page, index + 2, language, code, mode, reason))
         index = end + 1
     return found
 
@@ -131,7 +142,7 @@ def test_python_examples_run_against_the_emulator(
     namespace: dict[str, object] = {"__name__": "__docs_example__"}
     ran = 0
     for block in python_blocks(page):
-        if block.skip is not None:
+        if block.mode != "run":
             continue
         # Padding with blank lines gives the compiled code the page's own line numbers.
         source = "\n" * (block.line - 1) + block.code
@@ -142,7 +153,30 @@ def test_python_examples_run_against_the_emulator(
             exc.add_note(f"in the example at {block!r}")
             raise
         ran += 1
-    assert ran > 0, f"every python example of {page_id(page)} is marked skip"
+    assert ran > 0, f"every python example of {page_id(page)} is marked skip or pytest"
+
+
+PYTEST_BLOCKS = [b for page in PAGES for b in python_blocks(page) if b.mode == "pytest"]
+
+
+@pytest.mark.parametrize("block", PYTEST_BLOCKS, ids=repr)
+def test_pytest_examples_pass_with_the_installed_plugin(block: Block, tmp_path: Path) -> None:
+    module = tmp_path / "test_docs_example.py"
+    module.write_text("\n" * (block.line - 1) + block.code, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTEST_"))}
+    # This checkout's package first, as the plugin's entry point imports it by name.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, f"{block!r}:\n{completed.stdout}\n{completed.stderr}"
+    assert " passed" in completed.stdout and " failed" not in completed.stdout
 
 
 def test_python_examples_exist_in_readme_and_guides() -> None:
