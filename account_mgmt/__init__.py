@@ -3,10 +3,20 @@
 Everything public is re-exported here; the modules prefixed ``_`` are private.
 """
 
-from account_mgmt._bulk import AccountOutcome, BulkOperationError, BulkResult, for_each_account
+from account_mgmt._aclient import AsyncAccountClient
+from account_mgmt._bulk import (
+    AccountOutcome,
+    BulkOperationError,
+    BulkResult,
+    for_each_account,
+    for_each_account_async,
+)
 from account_mgmt._client import AccountClient
+from account_mgmt._clock import Clock, FakeClock, SystemClock
 from account_mgmt._config import ClientConfig
+from account_mgmt._http import AsyncTransport, HttpRequest, HttpResponse, Transport
 from account_mgmt._quotas import DOCUMENTED_QUOTAS, Quota, WindowCap
+from account_mgmt._runtime import Runtime, default_runtime
 from account_mgmt._version import __version__
 from account_mgmt.exceptions import (
     AccessDeniedException,
@@ -72,9 +82,12 @@ __all__ = [
     "AccountState",
     "AlternateContact",
     "AlternateContactType",
+    "AsyncAccountClient",
+    "AsyncTransport",
     "BulkOperationError",
     "BulkResult",
     "ClientConfig",
+    "Clock",
     "ConfigurationError",
     "ConflictException",
     "ConnectTimeoutError",
@@ -84,8 +97,11 @@ __all__ = [
     "DeadlineExceededError",
     "EndpointConnectionError",
     "ExpiredTokenException",
+    "FakeClock",
     "GetContactInformationResponse",
     "GovCloudAccountInformation",
+    "HttpRequest",
+    "HttpResponse",
     "InternalServerException",
     "InvalidSignatureException",
     "ListRegionsResponse",
@@ -106,11 +122,14 @@ __all__ = [
     "ResourceNotFoundException",
     "ResourceUnavailableException",
     "ResponseTooLargeError",
+    "Runtime",
     "ServiceError",
     "ServiceUnavailable",
+    "SystemClock",
     "TLSError",
     "ThrottlingException",
     "TooManyRequestsException",
+    "Transport",
     "TransportError",
     "UnrecognizedClientException",
     "ValidationException",
@@ -121,5 +140,7 @@ __all__ = [
     "WaiterTimeoutError",
     "WindowCap",
     "__version__",
+    "default_runtime",
     "for_each_account",
+    "for_each_account_async",
 ]

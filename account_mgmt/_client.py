@@ -1,17 +1,18 @@
-"""``AccountClient``: one method per operation of the AWS Account Management API."""
+"""``AccountClient``: one method per operation of the AWS Account Management API, blocking.
+
+Each method is a typed front door: it names the operation's declaration
+(``_operations``) and hands the step (``_steps``, ``_regionswitch``,
+``_waiters``) to the blocking driver (``_sync``). ``AsyncAccountClient``
+(``_aclient``) has the same doors over the asyncio driver.
+"""
 
 from __future__ import annotations
 
-import datetime
-import random
-import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from typing import Any, Self, TypeVar
-
-import attrs
+from typing import Self, TypeVar
 
 from account_mgmt import _operations as ops
-from account_mgmt import _regionswitch
+from account_mgmt import _sync
 from account_mgmt._config import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_POOL_CONNECTIONS,
@@ -19,31 +20,23 @@ from account_mgmt._config import (
     DEFAULT_TOTAL_TIMEOUT,
     ClientConfig,
 )
-from account_mgmt._credentials import AwsSession
-from account_mgmt._invoker import ClockOffset, Invoker, utc_now
-from account_mgmt._logging import logger
-from account_mgmt._options import check_config, rate_quotas, resolve_config
+from account_mgmt._construction import changed_config, new_call_path, pool_changes
+from account_mgmt._http import Transport
 from account_mgmt._quotas import (
     REGION_OPT_CONCURRENCY_PER_ACCOUNT,
     REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
     Quota,
 )
-from account_mgmt._ratelimit import RateLimiter
-from account_mgmt._regionopt import PROCESS_GATE
-from account_mgmt._retry import RetryQuota, may_have_arrived
+from account_mgmt._regionswitch import DISABLE, ENABLE, Direction, ensure_region
+from account_mgmt._runtime import Runtime
+from account_mgmt._steps import Steps
 from account_mgmt._waiters import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
     check_wait_options,
     wait_for_region_opt_status,
 )
-from account_mgmt.exceptions import (
-    AccountError,
-    OutcomeUnknownError,
-    ResourceNotFoundException,
-)
 from account_mgmt.models import (
-    REDACTED,
     AccountInformation,
     AlternateContact,
     AlternateContactType,
@@ -55,27 +48,22 @@ from account_mgmt.models import (
     Region,
     RegionOptStatus,
 )
-from account_mgmt.pagination import MAX_PAGE_SIZE, iterate_regions
+from account_mgmt.pagination import MAX_PAGE_SIZE, PageWalk
 
 T = TypeVar("T")
 
 
-@attrs.frozen(kw_only=True)
-class _AlternateContactOutput:
-    # Required: "no contact" is a 404; a 200 without one is malformed, not an
-    # empty contact an audit would count as set.
-    alternate_contact: AlternateContact
+def _new_transport(config: ClientConfig) -> Transport:
+    from account_mgmt._transport import RequestsTransport  # requests loads with the first client
 
-
-@attrs.frozen(kw_only=True)
-class _StatusOutput:
-    # Required: an answer without it is malformed, and the protocol layer says so.
-    status: str
-
-
-@attrs.frozen(kw_only=True)
-class _PrimaryEmailOutput:
-    primary_email: str = attrs.field(repr=lambda _: REDACTED)
+    return RequestsTransport(
+        endpoint_url=config.endpoint_url,
+        connect_timeout=config.connect_timeout,
+        read_timeout=config.read_timeout,
+        verify=config.verify,
+        max_pool_connections=config.max_pool_connections,
+        max_response_bytes=config.max_response_bytes,
+    )
 
 
 class AccountClient:
@@ -87,21 +75,23 @@ class AccountClient:
     administrator, with trusted access for ``account.amazonaws.com`` enabled.
 
     Every option not given is read as the AWS SDKs read it (environment, then
-    the profile), falling back to the defaults in ``_config``. The client is
-    safe to share between threads; ``close()`` (or ``with``) releases its
-    connection pool.
+    the profile), falling back to the package's documented defaults
+    (``ClientConfig``). The client is safe to share between threads;
+    ``close()`` (or ``with``) releases its connection pool.
 
+    Calls are paced at the service's documented per-operation quotas
+    (``DOCUMENTED_QUOTAS``), shared by every client built with the same
+    ``runtime`` (by default the process's, ``default_runtime()``) and the
+    same credentials; ``rate_limiting=False`` turns that off and
+    ``quota_overrides={"GetAlternateContact": Quota(20, 20)}`` changes rates.
     Region switches are gated at the service's concurrency caps (6 per
     account; 20 per organization, a setting since newer AWS pages say 50):
     past a cap, ``enable_region`` waits for a Region it set switching to settle.
 
-    Calls are paced at the service's documented per-operation quotas (see
-    ``_quotas``), shared by every client of the process that uses the same
-    credentials; ``rate_limiting=False`` turns that off and
-    ``quota_overrides={"GetAlternateContact": Quota(20, 20)}`` changes rates.
-
-    ``sleep`` and ``rng`` are the retry layer's clock and jitter source, for
-    tests that must not wait.
+    ``runtime=Runtime(clock=FakeClock())`` gives a test its own limits and a
+    clock that never waits; ``transport=`` replaces HTTP (any object with
+    ``send(HttpRequest, *, deadline) -> HttpResponse`` and ``close()``);
+    ``rng`` is the retry jitter's source.
 
     Raises:
         ConfigurationError: an option is invalid.
@@ -129,42 +119,44 @@ class AccountClient:
         quota_overrides: Mapping[str, Quota] | None = None,
         region_opt_concurrency_per_account: int = REGION_OPT_CONCURRENCY_PER_ACCOUNT,
         region_opt_concurrency_per_organization: int = REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
-        sleep: Callable[[float], None] = time.sleep,
-        rng: Callable[[], float] = random.random,
-        clock: Callable[[], datetime.datetime] = utc_now,
+        runtime: Runtime | None = None,
+        transport: Transport | None = None,
+        rng: Callable[[], float] | None = None,
     ) -> None:
-        aws = AwsSession(
+        self._path = new_call_path(
             profile_name=profile_name,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
             aws_access_key_id=aws_access_key_id,
             aws_secret_access_key=aws_secret_access_key,
             aws_session_token=aws_session_token,
-        )
-        config = resolve_config(
-            aws,
-            region_name=region_name,
-            endpoint_url=endpoint_url,
             max_attempts=max_attempts,
-            use_fips_endpoint=use_fips_endpoint,
-            use_dualstack_endpoint=use_dualstack_endpoint,
-            verify=verify,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             total_timeout=total_timeout,
+            use_fips_endpoint=use_fips_endpoint,
+            use_dualstack_endpoint=use_dualstack_endpoint,
+            verify=verify,
             max_pool_connections=max_pool_connections,
+            rate_limiting=rate_limiting,
+            quota_overrides=quota_overrides,
             region_opt_concurrency_per_account=region_opt_concurrency_per_account,
             region_opt_concurrency_per_organization=region_opt_concurrency_per_organization,
+            runtime=runtime,
+            rng=rng,
         )
-        limiter = RateLimiter(
-            rate_quotas(config, rate_limiting=rate_limiting, overrides=quota_overrides)
-        )
-        self._invoker = Invoker(
-            config, aws, limiter, quota=RetryQuota(), clock=ClockOffset(clock), sleep=sleep, rng=rng
-        )
+        self._own_transport = transport is None
+        self._transport = transport if transport is not None else _new_transport(self._path.config)
 
     @property
     def config(self) -> ClientConfig:
         """The resolved configuration (endpoint, signing region, attempts, timeouts)."""
-        return self._invoker.config
+        return self._path.config
+
+    @property
+    def runtime(self) -> Runtime:
+        """The limits and clock this client shares with the other clients built on it."""
+        return self._path.runtime
 
     def with_options(
         self,
@@ -174,30 +166,32 @@ class AccountClient:
         read_timeout: float | None = None,
         total_timeout: float | None = None,
     ) -> AccountClient:
-        """A copy with some options changed, sharing credentials and the retry quota.
+        """A copy with some options changed, sharing credentials, runtime and clock offset.
 
         The copy shares the connection pool unless a timeout changes, in which
-        case it gets a pool of its own (closed by its own ``close()``).
+        case it gets a pool of its own (closed by its own ``close()``). A
+        transport given to the constructor is always shared.
+
+        Raises:
+            ConfigurationError: an option is invalid.
         """
-        changes: dict[str, Any] = {
-            key: value
-            for key, value in (
-                ("max_attempts", max_attempts),
-                ("connect_timeout", connect_timeout),
-                ("read_timeout", read_timeout),
-                ("total_timeout", total_timeout),
-            )
-            if value is not None
-        }
-        config = attrs.evolve(self._invoker.config, **changes)
-        check_config(config)
+        config = changed_config(
+            self._path.config,
+            max_attempts=max_attempts,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            total_timeout=total_timeout,
+        )
         clone = object.__new__(AccountClient)
-        clone._invoker = self._invoker.with_config(config)
+        clone._path = self._path.with_config(config)
+        new_pool = self._own_transport and pool_changes(self._path.config, config)
+        clone._own_transport = self._own_transport
+        clone._transport = _new_transport(config) if new_pool else self._transport
         return clone
 
     def close(self) -> None:
         """Release the connection pool. Copies from ``with_options`` that share it lose it too."""
-        self._invoker.transport.close()
+        self._transport.close()
 
     def __enter__(self) -> Self:
         return self
@@ -206,28 +200,10 @@ class AccountClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"AccountClient(endpoint_url={self._invoker.config.endpoint_url!r})"
+        return f"AccountClient(endpoint_url={self._path.config.endpoint_url!r})"
 
-    # -- the wire, through the invoker -------------------------------------------
-
-    def _call(self, operation: ops.Operation, **params: object) -> None:
-        self._invoker.call(operation, None, params)
-
-    def _call_into(self, output: type[T], operation: ops.Operation, **params: object) -> T:
-        answer = self._invoker.call(operation, output, params)
-        assert answer is not None  # decode_success returns a model whenever output is given
-        return answer
-
-    def _call_for_status(self, operation: ops.Operation, **params: object) -> str:
-        """For the email and phone operations: a lost answer is an unknown outcome, said so."""
-        try:
-            return self._call_into(_StatusOutput, operation, **params).status
-        except AccountError as exc:
-            if not may_have_arrived(exc):
-                raise
-            unknown = OutcomeUnknownError(operation.name)
-            unknown.attempts = exc.attempts
-            raise unknown from exc
+    def _run(self, steps: Steps[T]) -> T:
+        return _sync.run(steps, self._transport, self._path.clock)
 
     # -- alternate contacts -----------------------------------------------------
 
@@ -242,13 +218,12 @@ class AccountClient:
             AccessDeniedException: see ``AccountClient`` on organization mode.
             MalformedResponseError: a success answer without the contact.
         """
-        output = self._call_into(
-            _AlternateContactOutput,
-            ops.GET_ALTERNATE_CONTACT,
-            alternate_contact_type=alternate_contact_type,
-            account_id=account_id,
+        return self._run(
+            self._path.call(
+                ops.GET_ALTERNATE_CONTACT,
+                {"alternate_contact_type": alternate_contact_type, "account_id": account_id},
+            )
         )
-        return output.alternate_contact
 
     def put_alternate_contact(
         self,
@@ -260,19 +235,23 @@ class AccountClient:
         phone_number: str,
         account_id: str | None = None,
     ) -> None:
-        """Create or replace the alternate contact of one type (an upsert).
+        """Create or replace the alternate contact of one type (an upsert; retried when lost).
 
         Raises:
             ParamValidationError: before sending, for bad input.
         """
-        self._call(
-            ops.PUT_ALTERNATE_CONTACT,
-            alternate_contact_type=alternate_contact_type,
-            name=name,
-            title=title,
-            email_address=email_address,
-            phone_number=phone_number,
-            account_id=account_id,
+        self._run(
+            self._path.call(
+                ops.PUT_ALTERNATE_CONTACT,
+                {
+                    "alternate_contact_type": alternate_contact_type,
+                    "name": name,
+                    "title": title,
+                    "email_address": email_address,
+                    "phone_number": phone_number,
+                    "account_id": account_id,
+                },
+            )
         )
 
     def delete_alternate_contact(
@@ -286,21 +265,12 @@ class AccountClient:
         Raises:
             ResourceNotFoundException: there was none (e.g. a second delete).
         """
-        params: dict[str, object] = {
-            "alternate_contact_type": alternate_contact_type,
-            "account_id": account_id,
-        }
-        try:
-            self._call(ops.DELETE_ALTERNATE_CONTACT, **params)
-        except AccountError as exc:
-            if not may_have_arrived(exc):
-                raise
-            # The answer was lost. Deleting again is harmless, and "not found"
-            # then means the first request did the job.
-            try:
-                self._call(ops.DELETE_ALTERNATE_CONTACT, **params)
-            except ResourceNotFoundException:
-                logger.info("DeleteAlternateContact: the lost request had deleted it")
+        self._run(
+            self._path.call(
+                ops.DELETE_ALTERNATE_CONTACT,
+                {"alternate_contact_type": alternate_contact_type, "account_id": account_id},
+            )
+        )
 
     # -- primary contact ----------------------------------------------------------
 
@@ -311,10 +281,12 @@ class AccountClient:
 
         Returns the whole answer, not just ``ContactInformation``, so that
         ``verification_status`` is kept.
+
+        Raises:
+            ResourceNotFoundException: no contact information is set.
+            MalformedResponseError: a success answer without the contact information.
         """
-        return self._call_into(
-            GetContactInformationResponse, ops.GET_CONTACT_INFORMATION, account_id=account_id
-        )
+        return self._run(self._path.call(ops.GET_CONTACT_INFORMATION, {"account_id": account_id}))
 
     def put_contact_information(
         self, *, contact_information: ContactInformation, account_id: str | None = None
@@ -325,26 +297,23 @@ class AccountClient:
             ParamValidationError: before sending, naming e.g.
                 ``contact_information.phone_number`` and the rule it broke.
         """
-        self._call(
-            ops.PUT_CONTACT_INFORMATION,
-            contact_information=contact_information,
-            account_id=account_id,
+        self._run(
+            self._path.call(
+                ops.PUT_CONTACT_INFORMATION,
+                {"contact_information": contact_information, "account_id": account_id},
+            )
         )
 
     # -- Regions ------------------------------------------------------------------
 
     def get_region_opt_status(self, *, region_name: str, account_id: str | None = None) -> Region:
-        """The opt-in status of one Region."""
-        sent_at = PROCESS_GATE.stamp()
-        region = self._call_into(
-            Region, ops.GET_REGION_OPT_STATUS, region_name=region_name, account_id=account_id
-        )
-        caller = self._invoker.caller()
-        account = _regionswitch.gate_account(caller, account_id)
-        PROCESS_GATE.observe(
-            caller, account, region_name, region.region_opt_status, sent_at=sent_at
-        )
-        return region
+        """The opt-in status of one Region.
+
+        Raises:
+            ParamValidationError: before sending, for bad input.
+            MalformedResponseError: a success answer without the status.
+        """
+        return self._run(self._path.get_region_opt_status(region_name, account_id))
 
     def list_regions(
         self,
@@ -355,13 +324,16 @@ class AccountClient:
         region_opt_status_contains: Sequence[RegionOptStatus | str] | None = None,
     ) -> ListRegionsResponse:
         """One page of Regions with their opt-in status; see ``iter_regions`` for all."""
-        return self._call_into(
-            ListRegionsResponse,
-            ops.LIST_REGIONS,
-            account_id=account_id,
-            max_results=max_results,
-            next_token=next_token,
-            region_opt_status_contains=region_opt_status_contains,
+        return self._run(
+            self._path.call(
+                ops.LIST_REGIONS,
+                {
+                    "account_id": account_id,
+                    "max_results": max_results,
+                    "next_token": next_token,
+                    "region_opt_status_contains": region_opt_status_contains,
+                },
+            )
         )
 
     def iter_regions(
@@ -374,18 +346,22 @@ class AccountClient:
         """Every Region across all pages, fetched lazily, ``page_size`` at a time.
 
         Raises:
-            PaginationError: the service repeated a page token.
+            PaginationError: the service repeated a page token, or kept handing
+                out new ones past ``MAX_PAGES``.
         """
-
-        def fetch(token: str | None) -> ListRegionsResponse:
-            return self.list_regions(
+        walk = PageWalk()
+        token: str | None = None
+        while True:
+            page = self.list_regions(
                 account_id=account_id,
                 max_results=page_size,
                 next_token=token,
                 region_opt_status_contains=region_opt_status_contains,
             )
-
-        return iterate_regions(fetch)
+            yield from page.regions
+            token = walk.next_token(page)
+            if token is None:
+                return
 
     def enable_region(
         self,
@@ -406,22 +382,15 @@ class AccountClient:
         same Region got there first, the Region is on its way: success.
 
         Raises:
-            ParamValidationError: ``timeout`` or ``poll_interval`` out of range
-                (before anything is sent).
+            ParamValidationError: ``wait`` not a bool, ``timeout`` or
+                ``poll_interval`` out of range (before anything is sent).
             ConflictException: the Region is DISABLING.
             ValidationException: the Region cannot be opted in to.
             RegionOptConcurrencyExceeded: the service's cap stayed full (with
-                switches this process did not start) until ``timeout``.
+                switches this runtime did not start) until ``timeout``.
             WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
         """
-        self._switch(
-            _regionswitch.ENABLE,
-            region_name=region_name,
-            account_id=account_id,
-            wait=wait,
-            timeout=timeout,
-            poll_interval=poll_interval,
-        )
+        self._switch(ENABLE, region_name, account_id, wait, timeout, poll_interval)
 
     def disable_region(
         self,
@@ -439,25 +408,17 @@ class AccountClient:
         the Region's status, as for ``enable_region``.
 
         Raises:
-            ParamValidationError: ``timeout`` or ``poll_interval`` out of range
-                (before anything is sent).
+            ParamValidationError: ``wait`` not a bool, ``timeout`` or
+                ``poll_interval`` out of range (before anything is sent).
             ConflictException: the Region is ENABLING.
             ValidationException: the Region is enabled by default and cannot be disabled.
             WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
         """
-        self._switch(
-            _regionswitch.DISABLE,
-            region_name=region_name,
-            account_id=account_id,
-            wait=wait,
-            timeout=timeout,
-            poll_interval=poll_interval,
-        )
+        self._switch(DISABLE, region_name, account_id, wait, timeout, poll_interval)
 
     def _switch(
         self,
-        direction: _regionswitch.Direction,
-        *,
+        direction: Direction,
         region_name: str,
         account_id: str | None,
         wait: bool,
@@ -466,18 +427,17 @@ class AccountClient:
     ) -> None:
         # Before the first call: a bad option found after the switch was sent
         # would leave it half done.
-        check_wait_options(timeout=timeout, poll_interval=poll_interval)
-        _regionswitch.switch_region(
-            self,
-            direction,
-            lambda: self._call(direction.operation, region_name=region_name, account_id=account_id),
-            caller=self._invoker.caller(),
-            region_name=region_name,
-            account_id=account_id,
-            wait=wait,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            sleep=self._invoker.sleep,
+        check_wait_options(timeout=timeout, poll_interval=poll_interval, wait=wait)
+        self._run(
+            ensure_region(
+                self._path,
+                direction,
+                region_name=region_name,
+                account_id=account_id,
+                wait=wait,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
         )
 
     def wait_for_region_opt_status(
@@ -498,56 +458,68 @@ class AccountClient:
             WaiterFailedError: the Region is switching the other way.
             WaiterTimeoutError: ``timeout`` seconds passed first.
         """
-        return wait_for_region_opt_status(
-            lambda: self.get_region_opt_status(region_name=region_name, account_id=account_id),
-            region_name=region_name,
-            statuses=check_wait_options(
-                timeout=timeout, poll_interval=poll_interval, statuses=statuses
-            ),
-            timeout=timeout,
-            poll_interval=poll_interval,
-            sleep=self._invoker.sleep,
+        wanted = check_wait_options(timeout=timeout, poll_interval=poll_interval, statuses=statuses)
+        return self._run(
+            wait_for_region_opt_status(
+                self._path,
+                region_name=region_name,
+                account_id=account_id,
+                statuses=wanted,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
         )
 
     # -- account --------------------------------------------------------------------
 
     def get_account_information(self, *, account_id: str | None = None) -> AccountInformation:
         """The account's id, name, creation date and state."""
-        return self._call_into(
-            AccountInformation, ops.GET_ACCOUNT_INFORMATION, account_id=account_id
-        )
+        return self._run(self._path.call(ops.GET_ACCOUNT_INFORMATION, {"account_id": account_id}))
 
     def put_account_name(self, *, account_name: str, account_id: str | None = None) -> None:
         """Rename the account."""
-        self._call(ops.PUT_ACCOUNT_NAME, account_name=account_name, account_id=account_id)
+        self._run(
+            self._path.call(
+                ops.PUT_ACCOUNT_NAME, {"account_name": account_name, "account_id": account_id}
+            )
+        )
 
     def get_primary_email(self, *, account_id: str) -> str:
         """The root user's email address of a member account (organization mode only)."""
-        return self._call_into(
-            _PrimaryEmailOutput, ops.GET_PRIMARY_EMAIL, account_id=account_id
-        ).primary_email
+        return self._run(self._path.call(ops.GET_PRIMARY_EMAIL, {"account_id": account_id}))
 
     def start_primary_email_update(self, *, account_id: str, primary_email: str) -> str:
-        """Send a one-time password to the new address; returns the update status."""
-        return self._call_for_status(
-            ops.START_PRIMARY_EMAIL_UPDATE, account_id=account_id, primary_email=primary_email
+        """Send a one-time password to the new address; returns the update status.
+
+        Raises:
+            OutcomeUnknownError: the answer was lost; it is not resent.
+        """
+        return self._run(
+            self._path.call(
+                ops.START_PRIMARY_EMAIL_UPDATE,
+                {"account_id": account_id, "primary_email": primary_email},
+            )
         )
 
     def accept_primary_email_update(self, *, account_id: str, primary_email: str, otp: str) -> str:
-        """Confirm a primary email change with the one-time password; returns the status."""
-        return self._call_for_status(
-            ops.ACCEPT_PRIMARY_EMAIL_UPDATE,
-            account_id=account_id,
-            primary_email=primary_email,
-            otp=otp,
+        """Confirm a primary email change with the one-time password; returns the status.
+
+        Raises:
+            OutcomeUnknownError: the answer was lost; it is not resent.
+        """
+        return self._run(
+            self._path.call(
+                ops.ACCEPT_PRIMARY_EMAIL_UPDATE,
+                {"account_id": account_id, "primary_email": primary_email, "otp": otp},
+            )
         )
 
     def get_primary_email_update_status(
         self, *, account_id: str | None = None
     ) -> PrimaryEmailUpdate:
         """Where the latest primary email change stands, and since when."""
-        return self._call_into(
-            PrimaryEmailUpdate, ops.GET_PRIMARY_EMAIL_UPDATE_STATUS, account_id=account_id
+        return self._run(
+            self._path.call(ops.GET_PRIMARY_EMAIL_UPDATE_STATUS, {"account_id": account_id})
         )
 
     def get_gov_cloud_account_information(
@@ -559,16 +531,28 @@ class AccountClient:
             ResourceNotFoundException: no GovCloud account is linked.
             ResourceUnavailableException: the information cannot be read now.
         """
-        return self._call_into(
-            GovCloudAccountInformation,
-            ops.GET_GOV_CLOUD_ACCOUNT_INFORMATION,
-            standard_account_id=standard_account_id,
+        return self._run(
+            self._path.call(
+                ops.GET_GOV_CLOUD_ACCOUNT_INFORMATION, {"standard_account_id": standard_account_id}
+            )
         )
 
     def send_phone_number_verification(self, *, account_id: str | None = None) -> str:
-        """Send a one-time password to the primary contact's phone; returns the status."""
-        return self._call_for_status(ops.SEND_PHONE_NUMBER_VERIFICATION, account_id=account_id)
+        """Send a one-time password to the primary contact's phone; returns the status.
+
+        Raises:
+            OutcomeUnknownError: the answer was lost; it is not resent.
+        """
+        return self._run(
+            self._path.call(ops.SEND_PHONE_NUMBER_VERIFICATION, {"account_id": account_id})
+        )
 
     def verify_phone_number(self, *, otp: str, account_id: str | None = None) -> str:
-        """Verify the primary contact's phone with the one-time password; returns the status."""
-        return self._call_for_status(ops.VERIFY_PHONE_NUMBER, otp=otp, account_id=account_id)
+        """Verify the primary contact's phone with the one-time password; returns the status.
+
+        Raises:
+            OutcomeUnknownError: the answer was lost; it is not resent.
+        """
+        return self._run(
+            self._path.call(ops.VERIFY_PHONE_NUMBER, {"otp": otp, "account_id": account_id})
+        )

@@ -39,6 +39,17 @@ DEFAULT_MAX_POOL_CONNECTIONS: Final = 10
 DEFAULT_MAX_RESPONSE_BYTES: Final = 10 * 1024 * 1024
 """The largest response body read; the biggest real answer (ListRegions) is a few KiB."""
 
+MAX_CLOCK_SKEW_ADOPTED: Final = 24 * 60 * 60
+"""Seconds: the furthest a server's ``Date`` may be from our clock and still be believed.
+
+AWS refuses requests signed 5-15 minutes off its clock, and a misconfigured
+host (a wrong time zone taken as UTC) is off by up to 14 hours; a day covers
+both. A ``Date`` further off is not a clock but a broken or hostile answer
+(``Fri, 31 Dec 9999``): its ``server_time`` reads None, so no offset is
+adopted from it and the call fails with the service's error as sent. A host
+whose clock is wrong by more than a day must fix its clock (NTP).
+"""
+
 
 @attrs.frozen(kw_only=True)
 class ClientConfig:

@@ -25,7 +25,7 @@ import botocore.configprovider
 import botocore.credentials
 import botocore.exceptions
 
-from account_mgmt._signing import FrozenCredentials
+from account_mgmt._signing import FrozenCredentials, check_credentials
 from account_mgmt.exceptions import CredentialsError, NoCredentialsError
 
 
@@ -108,6 +108,8 @@ class AwsSession:
             raise CredentialsError(
                 "aws_access_key_id and aws_secret_access_key must be given together"
             )
+        if aws_access_key_id is not None:
+            check_credentials(aws_access_key_id, aws_secret_access_key, aws_session_token)
         self._profile_name = profile_name
         try:
             self._config = _SharedConfig(profile_name)
@@ -140,7 +142,9 @@ class AwsSession:
 
         Raises:
             NoCredentialsError: nothing in the chain had credentials.
-            CredentialsError: a provider failed (expired SSO token, bad role...).
+            CredentialsError: a provider failed (expired SSO token, bad role...),
+                or what it found cannot be sent (a key id or token with a
+                trailing newline: which one is named, never quoted).
         """
         with self._lock:
             if self._resolved is None:
@@ -158,6 +162,7 @@ class AwsSession:
             frozen = resolved.get_frozen_credentials()
         except botocore.exceptions.BotoCoreError as exc:
             raise CredentialsError(str(exc)) from exc
+        check_credentials(frozen.access_key, frozen.secret_key, frozen.token or None)
         return FrozenCredentials(
             frozen.access_key,
             frozen.secret_key,

@@ -24,6 +24,7 @@ import botocore.loaders
 import botocore.utils
 
 from account_mgmt._config import GLOBAL_SIGNING_REGION
+from account_mgmt._logging import bounded_repr
 from account_mgmt.exceptions import ConfigurationError
 
 _SERVICE_ENV = "AWS_ENDPOINT_URL_ACCOUNT"
@@ -72,24 +73,48 @@ def is_loopback(host: str) -> bool:
 def check_endpoint_url(url: str) -> str:
     """The URL without a trailing slash, if it is https, or plain http to loopback.
 
+    A URL with userinfo (``user:password@``) is refused without being quoted:
+    SigV4 is the only authentication, and the password would otherwise show
+    in ``repr(client)`` and in every transport error.
+
     Raises:
-        ConfigurationError: any other scheme, plain http to a remote host, no
-            host, or a query or fragment.
+        ConfigurationError: userinfo, any other scheme, plain http to a remote
+            host, no host, a port that is not a number from 1 to 65535, or a
+            query or fragment.
     """
-    parts = urllib.parse.urlsplit(url)
+    if not isinstance(url, str):
+        raise ConfigurationError(f"endpoint_url must be a string, got {type(url).__name__}")
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as exc:  # an unclosed IPv6 bracket, a malformed netloc
+        raise ConfigurationError("endpoint_url is not a URL") from exc
+    if "@" in parts.netloc:
+        raise ConfigurationError(
+            "endpoint_url must not carry a user name or password (user:password@host); "
+            "requests are authenticated by their SigV4 signature alone"
+        )
+    shown = bounded_repr(url, 200)
     host = parts.hostname or ""
     if not host:
-        raise ConfigurationError(f"endpoint_url {url!r} has no host")
+        raise ConfigurationError(f"endpoint_url {shown} has no host")
+    try:
+        port = parts.port
+    except ValueError as exc:  # out of range (99999), negative, or not a number
+        raise ConfigurationError(
+            f"endpoint_url {shown}: the port must be a number from 1 to 65535"
+        ) from exc
+    if port == 0:
+        raise ConfigurationError(f"endpoint_url {shown}: the port must be a number from 1 to 65535")
     if parts.scheme == "http":
         if not is_loopback(host):
             raise ConfigurationError(
-                f"endpoint_url {url!r}: plain http is only allowed to a loopback host "
+                f"endpoint_url {shown}: plain http is only allowed to a loopback host "
                 "(127.0.0.0/8, ::1, localhost); use https"
             )
     elif parts.scheme != "https":
-        raise ConfigurationError(f"endpoint_url {url!r}: the scheme must be https")
+        raise ConfigurationError(f"endpoint_url {shown}: the scheme must be https")
     if parts.query or parts.fragment:
-        raise ConfigurationError(f"endpoint_url {url!r} must not have a query or fragment")
+        raise ConfigurationError(f"endpoint_url {shown} must not have a query or fragment")
     return url.rstrip("/")
 
 
@@ -128,8 +153,8 @@ def resolve_endpoint(
         botocore.utils.validate_region_name(region_name)
     except botocore.exceptions.InvalidRegionError as exc:
         raise ConfigurationError(
-            f"region_name {region_name!r} is not a valid Region name (letters, digits "
-            f"and hyphens, as in 'us-east-1')"
+            f"region_name {bounded_repr(region_name)} is not a valid Region name (letters, "
+            f"digits and hyphens, as in 'us-east-1')"
         ) from exc
     params: dict[str, Any] = {
         "Region": region_name,
@@ -142,9 +167,10 @@ def resolve_endpoint(
         resolved = _provider().resolve_endpoint(**params)
     except botocore.exceptions.BotoCoreError as exc:
         raise ConfigurationError(
-            f"no endpoint for region_name={region_name!r}, use_fips_endpoint="
-            f"{use_fips_endpoint}, use_dualstack_endpoint={use_dualstack_endpoint}, "
-            f"endpoint_url={endpoint_url!r}: {exc}"
+            f"no endpoint for region_name={bounded_repr(region_name)}, use_fips_endpoint="
+            f"{bounded_repr(use_fips_endpoint)}, use_dualstack_endpoint="
+            f"{bounded_repr(use_dualstack_endpoint)}, endpoint_url="
+            f"{bounded_repr(endpoint_url, 200)}: {exc}"
         ) from exc
     schemes = resolved.properties.get("authSchemes") or [{}]
     signing_region = schemes[0].get("signingRegion")

@@ -1,40 +1,106 @@
-"""The 18 operations as data: wire path, input members and their shapes, retry safety.
+"""The 18 operations as data: everything the call path needs to know about each one.
 
-A test checks this table against botocore's model, so a member, a
-requiredness or a shape cannot silently drift.
+One declaration per operation says its input members and their shapes, the
+model its answer is read into and the part of it a method returns, and what
+to do when an answer is lost after the request may have reached the
+service. Client methods are typed front doors over these; the call path
+(``_steps``) reads nothing else. A test checks this table against botocore's
+model, so a member, a requiredness or a shape cannot silently drift.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final
+import enum
+from collections.abc import Callable, Mapping
+from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
+from account_mgmt.models import (
+    REDACTED,
+    AccountInformation,
+    AlternateContact,
+    GetContactInformationResponse,
+    GovCloudAccountInformation,
+    ListRegionsResponse,
+    PrimaryEmailUpdate,
+    Region,
+)
 
-@attrs.frozen
-class Operation:
-    """One API operation."""
+T = TypeVar("T")
+
+
+class LostAnswer(enum.Enum):
+    """What to do when the request may have reached the service but its answer did not come back."""
+
+    REPEAT = "repeat"
+    """Sending it again has the same effect as once (a read, an upsert): retry."""
+    RESEND_NOT_FOUND_IS_DONE = "resend-not-found-is-done"
+    """A delete: send it once more; "not found" then means the lost one did it."""
+    READ_REGION_STATUS = "read-region-status"
+    """A Region switch: the Region's status says whether it took (see ``_regionswitch``)."""
+    OUTCOME_UNKNOWN = "outcome-unknown"
+    """A one-time password sent or spent: raise ``OutcomeUnknownError``, never resend."""
+
+
+@attrs.frozen(kw_only=True)
+class _AlternateContactOutput:
+    # Required: "no contact" is a 404; a 200 without one is malformed, not an
+    # empty contact an audit would count as set.
+    alternate_contact: AlternateContact
+
+
+@attrs.frozen(kw_only=True)
+class _StatusOutput:
+    # Required: an answer without it is malformed, and the protocol layer says so.
+    status: str
+
+
+@attrs.frozen(kw_only=True)
+class _PrimaryEmailOutput:
+    primary_email: str = attrs.field(repr=lambda _: REDACTED)
+
+
+def _nothing(_: object) -> None:
+    return None
+
+
+def _whole(answer: Any) -> Any:
+    return answer
+
+
+@attrs.frozen(kw_only=True)
+class Operation(Generic[T]):
+    """One API operation; ``T`` is what its client method returns."""
 
     name: str
     """The AWS operation name, e.g. ``GetAlternateContact``."""
     members: Mapping[str, tuple[str, bool]]
-    """Parameter name (snake_case) -> (AWS shape, required)."""
-    has_output: bool
-    """Whether a success carries a JSON body to read."""
-    safe_to_repeat: bool
-    """Whether sending it twice has the same effect as once.
+    """Parameter name (snake_case) -> (AWS shape, required). Every call passes all of them."""
+    output: type | None
+    """The model a success's body is read into; None when the answer has no body."""
+    result: Callable[[Any], T]
+    """The part of the decoded answer the client method returns."""
+    lost_answer: LostAnswer
+    """What to do when the answer is lost after the request may have arrived."""
 
-    Decides if a request that may have reached the service (a read timeout, a
-    connection dropped mid-answer) is retried. Puts are upserts; a repeated
-    delete answers ResourceNotFound, and a repeated Region or email change
-    may fail or act twice, so those are not.
-    """
+    @property
+    def safe_to_repeat(self) -> bool:
+        """Whether the retry layer may send it again after a lost answer."""
+        return self.lost_answer is LostAnswer.REPEAT
 
     @property
     def path(self) -> str:
         """``/getAlternateContact``: every operation is POST to its lowerCamel name."""
         return "/" + self.name[:1].lower() + self.name[1:]
+
+    @property
+    def target_member(self) -> str | None:
+        """The parameter naming the account acted on, for per-account quotas."""
+        for name in ("account_id", "standard_account_id"):
+            if name in self.members:
+                return name
+        return None
 
 
 _ACCOUNT_ID: Final = ("AccountId", False)
@@ -43,110 +109,157 @@ _CONTACT_TYPE: Final = ("AlternateContactType", True)
 _REGION_NAME: Final = ("RegionName", True)
 
 
-def _op(
-    operation_name: str, /, *, output: bool, safe: bool, **members: tuple[str, bool]
-) -> Operation:
-    return Operation(name=operation_name, members=members, has_output=output, safe_to_repeat=safe)
+def _status(answer: _StatusOutput) -> str:
+    return answer.status
 
 
-GET_ALTERNATE_CONTACT: Final = _op(
-    "GetAlternateContact",
-    output=True,
-    safe=True,
-    alternate_contact_type=_CONTACT_TYPE,
-    account_id=_ACCOUNT_ID,
+GET_ALTERNATE_CONTACT: Final[Operation[AlternateContact]] = Operation(
+    name="GetAlternateContact",
+    members={"alternate_contact_type": _CONTACT_TYPE, "account_id": _ACCOUNT_ID},
+    output=_AlternateContactOutput,
+    result=lambda answer: answer.alternate_contact,
+    lost_answer=LostAnswer.REPEAT,
 )
-PUT_ALTERNATE_CONTACT: Final = _op(
-    "PutAlternateContact",
-    output=False,
-    safe=True,
-    alternate_contact_type=_CONTACT_TYPE,
-    name=("Name", True),
-    title=("Title", True),
-    email_address=("EmailAddress", True),
-    phone_number=("PhoneNumber", True),
-    account_id=_ACCOUNT_ID,
+PUT_ALTERNATE_CONTACT: Final[Operation[None]] = Operation(
+    name="PutAlternateContact",
+    members={
+        "alternate_contact_type": _CONTACT_TYPE,
+        "name": ("Name", True),
+        "title": ("Title", True),
+        "email_address": ("EmailAddress", True),
+        "phone_number": ("PhoneNumber", True),
+        "account_id": _ACCOUNT_ID,
+    },
+    output=None,
+    result=_nothing,
+    lost_answer=LostAnswer.REPEAT,  # an upsert
 )
-DELETE_ALTERNATE_CONTACT: Final = _op(
-    "DeleteAlternateContact",
-    output=False,
-    safe=False,
-    alternate_contact_type=_CONTACT_TYPE,
-    account_id=_ACCOUNT_ID,
+DELETE_ALTERNATE_CONTACT: Final[Operation[None]] = Operation(
+    name="DeleteAlternateContact",
+    members={"alternate_contact_type": _CONTACT_TYPE, "account_id": _ACCOUNT_ID},
+    output=None,
+    result=_nothing,
+    lost_answer=LostAnswer.RESEND_NOT_FOUND_IS_DONE,
 )
-GET_CONTACT_INFORMATION: Final = _op(
-    "GetContactInformation", output=True, safe=True, account_id=_ACCOUNT_ID
+GET_CONTACT_INFORMATION: Final[Operation[GetContactInformationResponse]] = Operation(
+    name="GetContactInformation",
+    members={"account_id": _ACCOUNT_ID},
+    output=GetContactInformationResponse,
+    result=_whole,  # the whole answer, so that verification_status is kept
+    lost_answer=LostAnswer.REPEAT,
 )
-PUT_CONTACT_INFORMATION: Final = _op(
-    "PutContactInformation",
-    output=False,
-    safe=True,
-    contact_information=("ContactInformation", True),
-    account_id=_ACCOUNT_ID,
+PUT_CONTACT_INFORMATION: Final[Operation[None]] = Operation(
+    name="PutContactInformation",
+    members={
+        "contact_information": ("ContactInformation", True),
+        "account_id": _ACCOUNT_ID,
+    },
+    output=None,
+    result=_nothing,
+    lost_answer=LostAnswer.REPEAT,
 )
-GET_REGION_OPT_STATUS: Final = _op(
-    "GetRegionOptStatus", output=True, safe=True, region_name=_REGION_NAME, account_id=_ACCOUNT_ID
+GET_REGION_OPT_STATUS: Final[Operation[Region]] = Operation(
+    name="GetRegionOptStatus",
+    members={"region_name": _REGION_NAME, "account_id": _ACCOUNT_ID},
+    output=Region,
+    result=_whole,
+    lost_answer=LostAnswer.REPEAT,
 )
-LIST_REGIONS: Final = _op(
-    "ListRegions",
-    output=True,
-    safe=True,
-    account_id=_ACCOUNT_ID,
-    max_results=("ListRegionsRequestMaxResultsInteger", False),
-    next_token=("ListRegionsRequestNextTokenString", False),
-    region_opt_status_contains=("RegionOptStatusList", False),
+LIST_REGIONS: Final[Operation[ListRegionsResponse]] = Operation(
+    name="ListRegions",
+    members={
+        "account_id": _ACCOUNT_ID,
+        "max_results": ("ListRegionsRequestMaxResultsInteger", False),
+        "next_token": ("ListRegionsRequestNextTokenString", False),
+        "region_opt_status_contains": ("RegionOptStatusList", False),
+    },
+    output=ListRegionsResponse,
+    result=_whole,
+    lost_answer=LostAnswer.REPEAT,
 )
-ENABLE_REGION: Final = _op(
-    "EnableRegion", output=False, safe=False, region_name=_REGION_NAME, account_id=_ACCOUNT_ID
+ENABLE_REGION: Final[Operation[None]] = Operation(
+    name="EnableRegion",
+    members={"region_name": _REGION_NAME, "account_id": _ACCOUNT_ID},
+    output=None,
+    result=_nothing,
+    lost_answer=LostAnswer.READ_REGION_STATUS,
 )
-DISABLE_REGION: Final = _op(
-    "DisableRegion", output=False, safe=False, region_name=_REGION_NAME, account_id=_ACCOUNT_ID
+DISABLE_REGION: Final[Operation[None]] = Operation(
+    name="DisableRegion",
+    members={"region_name": _REGION_NAME, "account_id": _ACCOUNT_ID},
+    output=None,
+    result=_nothing,
+    lost_answer=LostAnswer.READ_REGION_STATUS,
 )
-GET_ACCOUNT_INFORMATION: Final = _op(
-    "GetAccountInformation", output=True, safe=True, account_id=_ACCOUNT_ID
+GET_ACCOUNT_INFORMATION: Final[Operation[AccountInformation]] = Operation(
+    name="GetAccountInformation",
+    members={"account_id": _ACCOUNT_ID},
+    output=AccountInformation,
+    result=_whole,
+    lost_answer=LostAnswer.REPEAT,
 )
-PUT_ACCOUNT_NAME: Final = _op(
-    "PutAccountName",
-    output=False,
-    safe=True,
-    account_name=("AccountName", True),
-    account_id=_ACCOUNT_ID,
+PUT_ACCOUNT_NAME: Final[Operation[None]] = Operation(
+    name="PutAccountName",
+    members={"account_name": ("AccountName", True), "account_id": _ACCOUNT_ID},
+    output=None,
+    result=_nothing,
+    lost_answer=LostAnswer.REPEAT,
 )
-GET_PRIMARY_EMAIL: Final = _op(
-    "GetPrimaryEmail", output=True, safe=True, account_id=_ACCOUNT_ID_REQUIRED
+GET_PRIMARY_EMAIL: Final[Operation[str]] = Operation(
+    name="GetPrimaryEmail",
+    members={"account_id": _ACCOUNT_ID_REQUIRED},
+    output=_PrimaryEmailOutput,
+    result=lambda answer: answer.primary_email,
+    lost_answer=LostAnswer.REPEAT,
 )
-START_PRIMARY_EMAIL_UPDATE: Final = _op(
-    "StartPrimaryEmailUpdate",
-    output=True,
-    safe=False,
-    account_id=_ACCOUNT_ID_REQUIRED,
-    primary_email=("PrimaryEmailAddress", True),
+START_PRIMARY_EMAIL_UPDATE: Final[Operation[str]] = Operation(
+    name="StartPrimaryEmailUpdate",
+    members={"account_id": _ACCOUNT_ID_REQUIRED, "primary_email": ("PrimaryEmailAddress", True)},
+    output=_StatusOutput,
+    result=_status,
+    lost_answer=LostAnswer.OUTCOME_UNKNOWN,
 )
-ACCEPT_PRIMARY_EMAIL_UPDATE: Final = _op(
-    "AcceptPrimaryEmailUpdate",
-    output=True,
-    safe=False,
-    account_id=_ACCOUNT_ID_REQUIRED,
-    primary_email=("PrimaryEmailAddress", True),
-    otp=("Otp", True),
+ACCEPT_PRIMARY_EMAIL_UPDATE: Final[Operation[str]] = Operation(
+    name="AcceptPrimaryEmailUpdate",
+    members={
+        "account_id": _ACCOUNT_ID_REQUIRED,
+        "primary_email": ("PrimaryEmailAddress", True),
+        "otp": ("Otp", True),
+    },
+    output=_StatusOutput,
+    result=_status,
+    lost_answer=LostAnswer.OUTCOME_UNKNOWN,
 )
-GET_PRIMARY_EMAIL_UPDATE_STATUS: Final = _op(
-    "GetPrimaryEmailUpdateStatus", output=True, safe=True, account_id=_ACCOUNT_ID
+GET_PRIMARY_EMAIL_UPDATE_STATUS: Final[Operation[PrimaryEmailUpdate]] = Operation(
+    name="GetPrimaryEmailUpdateStatus",
+    members={"account_id": _ACCOUNT_ID},
+    output=PrimaryEmailUpdate,
+    result=_whole,
+    lost_answer=LostAnswer.REPEAT,
 )
-GET_GOV_CLOUD_ACCOUNT_INFORMATION: Final = _op(
-    "GetGovCloudAccountInformation",
-    output=True,
-    safe=True,
-    standard_account_id=("AccountId", False),
+GET_GOV_CLOUD_ACCOUNT_INFORMATION: Final[Operation[GovCloudAccountInformation]] = Operation(
+    name="GetGovCloudAccountInformation",
+    members={"standard_account_id": ("AccountId", False)},
+    output=GovCloudAccountInformation,
+    result=_whole,
+    lost_answer=LostAnswer.REPEAT,
 )
-SEND_PHONE_NUMBER_VERIFICATION: Final = _op(
-    "SendPhoneNumberVerification", output=True, safe=False, account_id=_ACCOUNT_ID
+SEND_PHONE_NUMBER_VERIFICATION: Final[Operation[str]] = Operation(
+    name="SendPhoneNumberVerification",
+    members={"account_id": _ACCOUNT_ID},
+    output=_StatusOutput,
+    result=_status,
+    lost_answer=LostAnswer.OUTCOME_UNKNOWN,
 )
-VERIFY_PHONE_NUMBER: Final = _op(
-    "VerifyPhoneNumber", output=True, safe=False, otp=("Otp", True), account_id=_ACCOUNT_ID
+VERIFY_PHONE_NUMBER: Final[Operation[str]] = Operation(
+    name="VerifyPhoneNumber",
+    members={"otp": ("Otp", True), "account_id": _ACCOUNT_ID},
+    output=_StatusOutput,
+    result=_status,
+    lost_answer=LostAnswer.OUTCOME_UNKNOWN,
 )
 
-ALL_OPERATIONS: Final[tuple[Operation, ...]] = (
+ALL_OPERATIONS: Final[tuple[Operation[Any], ...]] = (
     ACCEPT_PRIMARY_EMAIL_UPDATE,
     DELETE_ALTERNATE_CONTACT,
     DISABLE_REGION,

@@ -19,6 +19,7 @@ from account_mgmt._config import (
 )
 from account_mgmt._credentials import AwsSession
 from account_mgmt._endpoints import configured_endpoint_url, partition_of, resolve_endpoint
+from account_mgmt._logging import bounded_repr
 from account_mgmt._quotas import Quota, quotas_for_partition
 from account_mgmt._version import __version__
 from account_mgmt.exceptions import ConfigurationError
@@ -33,14 +34,21 @@ def _config_bool(value: object) -> bool:
 def _positive(name: str, value: object, *, infinite_allowed: bool = False) -> None:
     # `not value > 0` also refuses NaN, which every comparison would let through.
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
+        raise ConfigurationError(f"{name} must be a positive number, got {bounded_repr(value)}")
     if math.isinf(value) and not infinite_allowed:
-        raise ConfigurationError(f"{name} must be finite, got {value!r}")
+        raise ConfigurationError(f"{name} must be finite, got {bounded_repr(value)}")
 
 
 def _count(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigurationError(f"{name} must be an int >= 1, got {value!r}")
+        raise ConfigurationError(f"{name} must be an int >= 1, got {bounded_repr(value)}")
+
+
+def _is_path(path: str) -> bool:
+    try:
+        return os.path.exists(path)
+    except (ValueError, UnicodeError):  # a NUL or a lone surrogate: no file has that name
+        return False
 
 
 def check_config(config: ClientConfig) -> None:
@@ -50,11 +58,15 @@ def check_config(config: ClientConfig) -> None:
         ConfigurationError: naming the option.
     """
     _count("max_attempts", config.max_attempts)
-    if isinstance(config.verify, str) and not os.path.exists(config.verify):
+    if not isinstance(config.verify, bool | str):
+        raise ConfigurationError(
+            f"verify must be True, False or a CA bundle path, got {type(config.verify).__name__}"
+        )
+    if isinstance(config.verify, str) and not _is_path(config.verify):
         # requests would only find out on the first call, with a bare OSError.
         raise ConfigurationError(
             f"verify (or AWS_CA_BUNDLE / the profile's ca_bundle): no CA bundle file or "
-            f"directory at {config.verify!r}"
+            f"directory at {bounded_repr(config.verify, 200)}"
         )
     _positive("connect_timeout", config.connect_timeout)
     _positive("read_timeout", config.read_timeout)
@@ -102,7 +114,11 @@ def resolve_config(
     """
     region = region_name or aws.config_variable("region") or GLOBAL_SIGNING_REGION
     if not isinstance(region, str):
-        raise ConfigurationError(f"region_name must be a string, got {region!r}")
+        raise ConfigurationError(f"region_name must be a string, got {type(region).__name__}")
+    if endpoint_url is not None and not isinstance(endpoint_url, str):
+        raise ConfigurationError(
+            f"endpoint_url must be a string, got {type(endpoint_url).__name__}"
+        )
     if use_fips_endpoint is None:
         use_fips_endpoint = _config_bool(aws.config_variable("use_fips_endpoint"))
     if use_dualstack_endpoint is None:
@@ -141,9 +157,14 @@ def resolve_config(
     return config
 
 
-def _check_quota_overrides(overrides: Mapping[str, Quota], known: Mapping[str, Quota]) -> None:
+def _check_quota_overrides(overrides: object, known: Mapping[str, Quota]) -> None:
+    if not isinstance(overrides, Mapping):
+        raise ConfigurationError(
+            "quota_overrides must be a mapping of operation name to Quota, e.g. "
+            f'{{"GetAlternateContact": Quota(20, 20)}}, got {type(overrides).__name__}'
+        )
     for operation, quota in overrides.items():
-        name = f"quota_overrides[{operation!r}]"
+        name = f"quota_overrides[{bounded_repr(operation)}]"
         if operation not in known:
             raise ConfigurationError(
                 f"{name}: not an Account Management operation; use the AWS name, "

@@ -5,6 +5,13 @@ Error answers are read defensively: the code may be in the
 (``__type`` with a ``namespace#`` prefix, ``code`` or ``Code``), and a proxy
 may answer with HTML, nothing, or half a JSON document. Every one of those
 still becomes a typed ``ServiceError`` carrying the status and request id.
+
+Success answers are read as strictly as the model allows: a 2xx carrying an
+error document (``__type`` in the body, or ``x-amzn-ErrorType``) is the error
+it names, and a body without a member the operation exists to return (model
+fields marked ``answer_required``) is ``MalformedResponseError``, never an
+all-``None`` success. JSON nested too deeply for Python's parser is
+malformed too, never a bare ``RecursionError``.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from account_mgmt import _serde
+from account_mgmt._config import MAX_CLOCK_SKEW_ADOPTED
 from account_mgmt.exceptions import (
     MalformedResponseError,
     ServiceError,
@@ -34,6 +42,11 @@ T = TypeVar("T")
 _REQUEST_ID_HEADERS: Final = ("x-amzn-requestid", "x-amz-request-id")
 _RETRY_AFTER_MS_HEADER: Final = "x-amz-retry-after"
 _RETRY_AFTER_S_HEADER: Final = "retry-after"
+_ERROR_TYPE_HEADER: Final = "x-amzn-errortype"
+_ERROR_TYPE_MEMBER: Final = "__type"
+
+ANSWER_REQUIRED: Final = "answer_required"
+"""Field metadata key: an answer without this member does not mean anything."""
 
 
 def encode_body(params: Mapping[str, object]) -> bytes:
@@ -72,6 +85,8 @@ def decode_success(
             not JSON, truncated, not an object, or does not fit the model.
     """
     rid = request_id(headers)
+    if headers.get(_ERROR_TYPE_HEADER):
+        raise decode_error(status_code, headers, body)
     if not body.strip():
         if output is not None:
             raise MalformedResponseError(
@@ -80,6 +95,12 @@ def decode_success(
         return None
     try:
         decoded = json.loads(body)
+    except RecursionError as exc:
+        raise MalformedResponseError(
+            f"response body is JSON nested too deeply to read ({len(body)} bytes)",
+            status_code=status_code,
+            request_id=rid,
+        ) from exc
     except ValueError as exc:
         content_type = headers.get("content-type", "unknown content type")
         raise MalformedResponseError(
@@ -93,16 +114,43 @@ def decode_success(
             status_code=status_code,
             request_id=rid,
         )
+    if isinstance(decoded.get(_ERROR_TYPE_MEMBER), str):
+        raise decode_error(status_code, headers, body)
     if output is None:
         return None
+    missing = _missing_members(decoded, output)
+    if missing:
+        raise MalformedResponseError(
+            f"response to be read as {output.__name__} lacks {', '.join(missing)}",
+            status_code=status_code,
+            request_id=rid,
+        )
     try:
         return _serde.structure(decoded, output)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise MalformedResponseError(
             f"response does not fit {output.__name__}: {exc}",
             status_code=status_code,
             request_id=rid,
         ) from exc
+
+
+def _missing_members(document: dict[str, Any], cls: type[Any]) -> list[str]:
+    """The wire names of ``cls``'s ``answer_required`` members absent or null in ``document``.
+
+    Only the answer's own members: the items of a list (a Region of a
+    ListRegions page) are read leniently, and a nested model's required
+    fields are the converter's to enforce. Wrong types are left to the
+    converter too, which says what it expected.
+    """
+    if not attrs.has(cls):
+        return []
+    return [
+        _serde.to_wire_name(field.name)
+        for field in attrs.fields(cls)
+        if field.metadata.get(ANSWER_REQUIRED)
+        and document.get(_serde.to_wire_name(field.name)) is None
+    ]
 
 
 def _clean_code(raw: str) -> str:
@@ -133,15 +181,26 @@ def _field_list(raw: object) -> tuple[ValidationExceptionField, ...]:
     )
 
 
-def decode_error(status_code: int, headers: Mapping[str, str], body: bytes) -> ServiceError:
-    """The typed error for a non-2xx answer, whatever its body holds."""
+def decode_error(
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    local_time: datetime.datetime | None = None,
+) -> ServiceError:
+    """The typed error for an error answer (or a 2xx carrying one), whatever its body holds.
+
+    ``local_time`` is our clock's reading (now, if not given): ``server_time``
+    is None when the ``Date`` header is further from it than
+    ``MAX_CLOCK_SKEW_ADOPTED``.
+    """
     document: dict[str, Any] = {}
     try:
         decoded = json.loads(body) if body.strip() else {}
         if isinstance(decoded, dict):
             document = decoded
-    except ValueError:
-        pass  # HTML, plain text or a truncated body: status and headers still say enough
+    except (ValueError, RecursionError):
+        pass  # HTML, plain text, a truncated body or a bracket bomb: status and headers say enough
     raw_code = headers.get("x-amzn-errortype") or next(
         (document[key] for key in ("__type", "code", "Code") if isinstance(document.get(key), str)),
         None,
@@ -172,12 +231,25 @@ def decode_error(status_code: int, headers: Mapping[str, str], body: bytes) -> S
         )
     else:
         error = cls(message, **common)
-    error.server_time = _server_time(headers)
+    error.server_time = server_time(headers, local_time or datetime.datetime.now(datetime.UTC))
     return error
 
 
-def _server_time(headers: Mapping[str, str]) -> datetime.datetime | None:
+def server_time(
+    headers: Mapping[str, str], local_time: datetime.datetime
+) -> datetime.datetime | None:
+    """The server's clock from its ``Date`` header, if it can be a real clock; never raises.
+
+    None when the header is missing, unreadable, or further than
+    ``MAX_CLOCK_SKEW_ADOPTED`` from ``local_time`` (a broken or hostile
+    answer; adopting it would push every later signature off the calendar).
+    """
     try:
-        return email.utils.parsedate_to_datetime(headers["date"]).astimezone(datetime.UTC)
-    except (KeyError, TypeError, ValueError, IndexError):
+        parsed = email.utils.parsedate_to_datetime(headers["date"])
+        if parsed.tzinfo is None:  # "-0000": UTC with no claim about the zone
+            parsed = parsed.replace(tzinfo=datetime.UTC)
+        parsed = parsed.astimezone(datetime.UTC)
+        skew = abs((parsed - local_time).total_seconds())
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError):
         return None
+    return parsed if skew <= MAX_CLOCK_SKEW_ADOPTED else None

@@ -8,10 +8,10 @@ organization mode; limiting both is safe either way. An operation whose
 quota also caps requests per sliding window (StartPrimaryEmailUpdate: 3 per
 30 s per target account) books its send time in that window too.
 
-Buckets live in a process-wide registry so that every client acting as the
-same caller shares one budget, as the service sees them: two clients
-in one process must not each spend the whole quota. That registry is the
-package's one piece of global state, deliberately.
+Buckets live in a registry held by the clients' ``Runtime`` (by default one
+per process) so that every client acting as the same caller shares one
+budget, as the service sees them: two clients in one process must not each
+spend the whole quota.
 
 When the service throttles anyway (another process, another tool, a quota
 lower than documented), the bucket's rate is cut and then recovers a little
@@ -228,16 +228,10 @@ class RateLimiterRegistry:
             )
 
 
-PROCESS_REGISTRY: Final = RateLimiterRegistry()
-"""Shared by every client of the process (see the module docstring for why)."""
-
-
 class RateLimiter:
     """One client's view of the limits: its quota table, its caller identity."""
 
-    def __init__(
-        self, quotas: Mapping[str, Quota], *, registry: RateLimiterRegistry = PROCESS_REGISTRY
-    ) -> None:
+    def __init__(self, quotas: Mapping[str, Quota], *, registry: RateLimiterRegistry) -> None:
         self._quotas = dict(quotas)
         self._registry = registry
 

@@ -7,7 +7,8 @@ to hours. So the client counts the Regions this process has set switching
 and, when a cap is reached, waits for one of them to settle before sending
 another request, instead of sending one it knows will be refused.
 
-The count is process-wide (a job's threads and clients share it), keyed by
+The count lives in the clients' ``Runtime`` (by default one per process: a
+job's threads and clients share it), keyed by
 the caller for the organization cap (the client cannot see the organization
 id; one organization's jobs normally run under one identity) and by target
 account for the account cap. The caller is its account (or its place in the
@@ -44,6 +45,15 @@ class Switch:
         self.read_at = -math.inf  # monotonic time it was last known to be switching
 
 
+class SlotClaim:
+    """Where ``RegionOptGate.try_acquire`` records the switch it claimed, under its lock."""
+
+    __slots__ = ("switch",)
+
+    def __init__(self) -> None:
+        self.switch: Switch | None = None
+
+
 class RegionOptGate:
     """Thread-safe registry of (caller, account, Region) switches in flight.
 
@@ -74,17 +84,31 @@ class RegionOptGate:
             return next(self._stamps)
 
     def try_acquire(
-        self, caller: str, account: str, region: str, *, per_account: int, per_organization: int
+        self,
+        caller: str,
+        account: str,
+        region: str,
+        *,
+        per_account: int,
+        per_organization: int,
+        claim: SlotClaim | None = None,
     ) -> Switch | None:
         """Claim a slot for a switch (or join the one in flight for the same Region);
         None when a cap is reached (nothing is claimed). Hand what it returns back to
-        :meth:`accepted` or :meth:`release`."""
+        :meth:`accepted` or :meth:`release`.
+
+        ``claim``, if given, is filled in under the gate's lock: a caller that
+        arranged the release of ``claim`` before asking has no instant (a
+        Ctrl-C between two bytecodes) at which it holds a slot it cannot free.
+        """
         key = (caller, account, region)
         now = self._clock()
         with self._lock:
             switch = self._in_flight.get(key)
             if switch is not None:
                 switch.senders += 1
+                if claim is not None:
+                    claim.switch = switch
                 return switch
             if self._held_back(caller, account, now) > 0:
                 return None
@@ -97,6 +121,8 @@ class RegionOptGate:
                     _, interval = self._refused[scope]
                     self._refused[scope] = (now + interval, interval)
             switch = self._in_flight[key] = Switch(key)
+            if claim is not None:
+                claim.switch = switch
             return switch
 
     def refused(self, caller: str, account: str, *, organization: bool, retry_in: float) -> None:
@@ -164,42 +190,74 @@ class RegionOptGate:
             ]
 
     def take_due(
-        self, caller: str, account: str, *, per_account: int, per_organization: int, every: float
+        self,
+        caller: str,
+        account: str,
+        *,
+        per_account: int,
+        per_organization: int,
+        every: float,
+        oldest_every: float | None = None,
     ) -> tuple[str, str] | None:
-        """The accepted switch in ``account``'s way read least recently, if no thread
-        has read it for ``every`` seconds; it is marked read as of now.
+        """The accepted switch in ``account``'s way that is due for a read, if any;
+        it is marked read as of now.
+
+        Every switch in the way is due ``every`` seconds after its last read,
+        least recently read first. The oldest one (accepted first, so the
+        likeliest to settle next, as switches take about as long as each
+        other) is also due ``oldest_every`` seconds after its last read: a
+        slot is then seen free about ``oldest_every / 2`` after it is, not
+        ``every / 2``, at one read per ``oldest_every`` of the status quota.
 
         Every thread waiting for a slot polls what is in its way; handing each
-        switch to one of them per interval keeps a job's polling at one read per
-        switch per interval, not one per switch per waiting thread (8 workers
-        waiting on 20 switches every 5 s would ask 32 reads a second of a
-        5-a-second quota, and delay everything else that reads a status). One
-        at a time, so that the thread can take the slot a read frees at once.
+        read to one of them keeps a job's polling at one read per switch per
+        interval, not one per switch per waiting thread (8 workers waiting on
+        20 switches every 5 s would ask 32 reads a second of a 5-a-second
+        quota, and delay everything else that reads a status). One at a time,
+        so that the thread can take the slot a read frees at once.
         """
         now = self._clock()
         with self._lock:
-            due = [
+            accepted = [
                 s
                 for s in self._in_the_way(caller, account, per_account, per_organization)
-                if s.accepted_at is not None and now - s.read_at >= every
+                if s.accepted_at is not None
             ]
-            if not due:
+            due = [s for s in accepted if now - s.read_at >= every]
+            if due:
+                switch = min(due, key=lambda s: s.read_at)
+            elif accepted and oldest_every is not None:
+                switch = min(accepted, key=lambda s: s.accepted_at or 0)
+                if now - switch.read_at < oldest_every:
+                    return None
+            else:
                 return None
-            switch = min(due, key=lambda s: s.read_at)
             switch.read_at = now
         return switch.key[1], switch.key[2]
 
     def next_due_in(
-        self, caller: str, account: str, *, per_account: int, per_organization: int, every: float
+        self,
+        caller: str,
+        account: str,
+        *,
+        per_account: int,
+        per_organization: int,
+        every: float,
+        oldest_every: float | None = None,
     ) -> float:
-        """Seconds until a switch in ``account``'s way is due for a read, or a refusal
-        lets one through: 0 if nothing is in the way any more, ``every`` if only
-        switches still being sent are (their senders settle them, not a read)."""
+        """Seconds until a switch in ``account``'s way is due for a read (see
+        :meth:`take_due`), or a refusal lets one through: 0 if nothing is in the
+        way any more, ``every`` if only switches still being sent are (their
+        senders settle them, not a read)."""
         now = self._clock()
         with self._lock:
             held_back = self._held_back(caller, account, now)
             in_the_way = self._in_the_way(caller, account, per_account, per_organization)
-            due_at = [s.read_at + every for s in in_the_way if s.accepted_at is not None]
+            accepted = [s for s in in_the_way if s.accepted_at is not None]
+            due_at = [s.read_at + every for s in accepted]
+            if accepted and oldest_every is not None:
+                oldest = min(accepted, key=lambda s: s.accepted_at or 0)
+                due_at.append(oldest.read_at + oldest_every)
         if not in_the_way:
             return held_back
         next_read = max(0.0, min(due_at, default=now + every) - now)
@@ -213,7 +271,3 @@ class RegionOptGate:
             return mine
         here = [s for s in mine if s.key[1] == account]
         return here if len(here) >= per_account else []
-
-
-PROCESS_GATE: Final = RegionOptGate()
-"""Shared by every client of the process, like the rate limiter's buckets."""

@@ -1,24 +1,28 @@
 """Enabling and disabling a Region safely: look first, keep under the caps, never resend blindly.
 
-Kept apart from ``AccountClient`` because it is a small protocol of its own:
-read the status (nothing to do if the Region is already there or on its way),
-claim a slot under the concurrency caps (waiting for a Region this process
-set switching to settle if need be), send, and if the answer is lost let
-the Region's status say whether the switch took.
+A small protocol of its own, written as steps (see ``_steps``) so the sync
+and async clients share it: read the status (nothing to do if the Region is
+already there or on its way), claim a slot under the concurrency caps
+(waiting for a Region the runtime's clients set switching to settle if need
+be), send, and if the answer is lost let the Region's status say whether the
+switch took.
+
+``ensure_region`` is the convergent step ("make it so"), which the client's
+``enable_region``/``disable_region`` run and which plan/apply can run too.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import attrs
 
 from account_mgmt import _operations as ops
 from account_mgmt._logging import logger
-from account_mgmt._regionopt import PROCESS_GATE, Switch
+from account_mgmt._regionopt import SlotClaim
 from account_mgmt._retry import is_throttling, may_have_arrived
+from account_mgmt._steps import SELF_ACCOUNT_PREFIX, CallPath, Sleep, Steps, gate_account
+from account_mgmt._waiters import wait_for_region_opt_status
 from account_mgmt.exceptions import (
     AccountError,
     ConflictException,
@@ -29,18 +33,21 @@ from account_mgmt.exceptions import (
 )
 from account_mgmt.models import RegionOptStatus
 
-if TYPE_CHECKING:
-    from account_mgmt._client import AccountClient
-
 
 @attrs.frozen
 class Direction:
     """Enabling or disabling: the operation, and the statuses that mean there or on the way."""
 
-    operation: ops.Operation
+    operation: ops.Operation[None]
     settled: frozenset[str]
     on_the_way: frozenset[str]
 
+
+OLDEST_SWITCH_POLL_INTERVAL: Final = 1.0
+"""Seconds between reads of the oldest switch in the way of a cap: it is the
+likeliest to settle next, and one read a second is a fifth of
+GetRegionOptStatus's documented 5/s (the other switches are read every
+``poll_interval``)."""
 
 _ENABLED_STATES: Final[frozenset[str]] = frozenset(
     {RegionOptStatus.ENABLED, RegionOptStatus.ENABLED_BY_DEFAULT}
@@ -53,84 +60,96 @@ DISABLE: Final = Direction(
     ops.DISABLE_REGION, _DISABLED_STATES, _DISABLED_STATES | {RegionOptStatus.DISABLING}
 )
 
-_SELF: Final = "self:"
 
-
-def gate_account(caller: str, account_id: str | None) -> str:
-    """The gate's key for the account acted on (the caller's own when ``account_id`` is None)."""
-    return account_id or _SELF + caller
-
-
-def switch_region(
-    client: AccountClient,
+def ensure_region(
+    path: CallPath,
     direction: Direction,
-    send: Callable[[], None],
     *,
-    caller: str,
     region_name: str,
     account_id: str | None,
     wait: bool,
     timeout: float,
     poll_interval: float,
-    sleep: Callable[[float], None],
-) -> None:
-    """Bring ``region_name`` there (or on its way); ``send`` sends ``direction.operation``."""
-    status = client.get_region_opt_status(region_name=region_name, account_id=account_id)
+) -> Steps[bool]:
+    """Bring ``region_name`` there (or on its way; there with ``wait``).
+
+    Returns whether a switch was sent (False: it was already there or on its way).
+    """
+    status = yield from path.get_region_opt_status(region_name, account_id)
+    sent = False
     if status.region_opt_status in direction.settled:
         logger.debug(
             "%s already %s: nothing to send or wait for", region_name, status.region_opt_status
         )
-        return
+        return False
     if status.region_opt_status in direction.on_the_way:
         logger.debug("%s already %s: nothing to send", region_name, status.region_opt_status)
     else:
-        _Switching(
-            client, direction, send, caller, region_name, account_id, timeout, poll_interval, sleep
-        ).send_in_a_slot()
+        caller = yield from path.caller()
+        switching = _Switching(
+            path, direction, caller, region_name, account_id, timeout, poll_interval
+        )
+        yield from switching.send_in_a_slot()
+        sent = True
     if wait:
-        client.wait_for_region_opt_status(
+        yield from wait_for_region_opt_status(
+            path,
             region_name=region_name,
             account_id=account_id,
             statuses=direction.settled,
             timeout=timeout,
             poll_interval=poll_interval,
         )
+    return sent
 
 
 @attrs.frozen
 class _Switching:
     """One enable or disable on its way out: what each step of sending it needs."""
 
-    client: AccountClient
+    path: CallPath
     direction: Direction
-    send: Callable[[], None]
     caller: str
     region_name: str
     account_id: str | None
     timeout: float
     poll_interval: float
-    sleep: Callable[[float], None]
 
     @property
     def account(self) -> str:
         return gate_account(self.caller, self.account_id)
 
-    def send_in_a_slot(self) -> None:
+    @property
+    def caps(self) -> dict[str, int]:
+        config = self.path.config
+        return {
+            "per_account": config.region_opt_concurrency_per_account,
+            "per_organization": config.region_opt_concurrency_per_organization,
+        }
+
+    def send_in_a_slot(self) -> Steps[None]:
         """Send once a slot is free under the caps, the slot held until the service
         has taken the switch or refused it; a cap the service says is full all the
-        same is waited out like this process's own, until ``timeout``."""
-        give_up = time.monotonic() + self.timeout
+        same is waited out like the runtime's own, until ``timeout``.
+
+        The slot's release is arranged before it is claimed (``SlotClaim``), and
+        a step closed by Ctrl-C or a cancelled task runs the ``finally`` at once.
+        """
+        clock = self.path.clock
+        gate = self.path.runtime.region_gate
+        give_up = clock.monotonic() + self.timeout
         while True:
-            switch = self.await_slot(give_up)
+            claim = SlotClaim()
             taken = False
             try:
-                self._send()
+                yield from self._await_slot(claim, give_up)
+                yield from self._send()
                 taken = True
             except RegionOptConcurrencyExceeded as exc:
-                # Full with switches this process did not start: wait as for its own.
-                if time.monotonic() + self.poll_interval >= give_up:
+                # Full with switches this runtime did not start: wait as for its own.
+                if clock.monotonic() + self.poll_interval >= give_up:
                     raise
-                PROCESS_GATE.refused(
+                gate.refused(
                     self.caller,
                     self.account,
                     organization=exc.cap == "organization",
@@ -145,13 +164,14 @@ class _Switching:
                 )
                 continue
             finally:
-                if taken:
-                    PROCESS_GATE.accepted(switch)
-                else:
-                    PROCESS_GATE.release(switch)
+                if claim.switch is not None:
+                    if taken:
+                        gate.accepted(claim.switch)
+                    else:
+                        gate.release(claim.switch)
             return
 
-    def _send(self) -> None:
+    def _send(self) -> Steps[None]:
         """Send the switch; raise its error unless the Region turns out to be on its way.
 
         A lost answer may hide a switch that took. A ConflictException may be
@@ -162,14 +182,15 @@ class _Switching:
         at the cost of one read when the refusal was real.
         """
         try:
-            self.send()
+            yield from self.path.call(
+                self.direction.operation,
+                {"region_name": self.region_name, "account_id": self.account_id},
+            )
         except AccountError as exc:
             refused_as_switched = isinstance(exc, ConflictException | ValidationException)
             if not (may_have_arrived(exc) or refused_as_switched):
                 raise
-            after = self.client.get_region_opt_status(
-                region_name=self.region_name, account_id=self.account_id
-            )
+            after = yield from self.path.get_region_opt_status(self.region_name, self.account_id)
             if after.region_opt_status not in self.direction.on_the_way:
                 raise
             logger.info(
@@ -179,44 +200,45 @@ class _Switching:
                 type(exc).__name__,
             )
 
-    def await_slot(self, give_up: float) -> Switch:
-        """Block until this switch fits under the concurrency caps, polling what is in
-        the way.
+    def _await_slot(self, claim: SlotClaim, give_up: float) -> Steps[None]:
+        """Wait until this switch fits under the concurrency caps, polling what is
+        in the way; the slot is recorded in ``claim``.
 
         Raises:
             WaiterTimeoutError: no Region settled by ``give_up``.
         """
         caller, account, region_name = self.caller, self.account, self.region_name
-        config = self.client.config
-        caps = {
-            "per_account": config.region_opt_concurrency_per_account,
-            "per_organization": config.region_opt_concurrency_per_organization,
-        }
+        gate = self.path.runtime.region_gate
+        clock = self.path.clock
+        caps = self.caps
         every = self.poll_interval
-        while (switch := PROCESS_GATE.try_acquire(caller, account, region_name, **caps)) is None:
-            left = give_up - time.monotonic()
+        oldest_every = min(every, OLDEST_SWITCH_POLL_INTERVAL)
+        while gate.try_acquire(caller, account, region_name, **caps, claim=claim) is None:
+            left = give_up - clock.monotonic()
             if left <= 0:
                 raise WaiterTimeoutError(
                     f"{region_name}: no Region switching under these credentials settled "
                     f"within {self.timeout:g}s, and the concurrency cap is reached",
                     last_status=None,
                 )
-            due = PROCESS_GATE.take_due(caller, account, **caps, every=every)
+            due = gate.take_due(caller, account, **caps, every=every, oldest_every=oldest_every)
             if due is not None:
-                _read_switch_in_the_way(self.client, caller, *due)
+                yield from _read_switch_in_the_way(self.path, caller, *due)
                 continue  # the read may have freed a slot
             logger.info("%s: waiting for a Region switch slot", region_name)
-            self.sleep(min(left, PROCESS_GATE.next_due_in(caller, account, **caps, every=every)))
-        return switch
+            next_read = gate.next_due_in(
+                caller, account, **caps, every=every, oldest_every=oldest_every
+            )
+            yield Sleep(min(left, next_read))
 
 
-def _read_switch_in_the_way(client: AccountClient, caller: str, account: str, region: str) -> None:
+def _read_switch_in_the_way(path: CallPath, caller: str, account: str, region: str) -> Steps[None]:
     """Read a switch's Region: if it has settled, the read frees its slot."""
-    sent_at = PROCESS_GATE.stamp()
+    gate = path.runtime.region_gate
+    sent_at = gate.stamp()
+    account_id = None if account.startswith(SELF_ACCOUNT_PREFIX) else account
     try:
-        client.get_region_opt_status(
-            region_name=region, account_id=None if account.startswith(_SELF) else account
-        )
+        yield from path.get_region_opt_status(region, account_id)
     except ServiceError as exc:
         if is_throttling(exc) or exc.status_code >= 500:
             return  # a busy or failing service says nothing about the switch
@@ -228,4 +250,4 @@ def _read_switch_in_the_way(client: AccountClient, caller: str, account: str, re
             account,
             exc.error_code,
         )
-        PROCESS_GATE.observe(caller, account, region, None, sent_at=sent_at)
+        gate.observe(caller, account, region, None, sent_at=sent_at)

@@ -5,9 +5,14 @@ What is retried is decided from the error's own traits (``retryable``,
 never a 4xx other than throttling, never a TLS failure, and never an unsafe
 operation whose request may already have reached the service.
 
-A retry quota shared by the client (500 tokens, 14 a retry, 5 a throttled
-retry, refunded on success) makes a dead service fail fast instead of every
-caller multiplying the load by ``max_attempts``.
+A retry quota shared by the runtime's clients (500 tokens, 14 a retry, 5 a
+throttled retry, refunded on success) makes a dead service fail fast instead
+of every caller multiplying the load by ``max_attempts``.
+
+tenacity makes the decisions; it never sleeps. ``_steps`` drives
+``Retrying.iter()`` itself (as tenacity's own ``AsyncRetrying`` does) and
+yields each backoff to its driver, so the sync and async clients share one
+retry loop. tenacity is imported at the first failure, not at start-up.
 """
 
 from __future__ import annotations
@@ -17,16 +22,18 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from typing import Final
-
-import tenacity
+from typing import TYPE_CHECKING, Final
 
 from account_mgmt.exceptions import (
     MalformedResponseError,
+    ResponseTooLargeError,
     ServiceError,
     TLSError,
     TransportError,
 )
+
+if TYPE_CHECKING:
+    import tenacity  # imported at the first retry, not by every program that makes a call
 
 BASE_DELAY: Final = 0.05
 """Seconds: the first backoff ceiling for an ordinary transient error (standard mode)."""
@@ -104,14 +111,14 @@ def is_retryable(exc: BaseException, *, safe_to_repeat: bool) -> bool:
         if exc.retryable:
             return True
         return type(exc) is ServiceError and exc.status_code in RETRYABLE_STATUS
-    if isinstance(exc, TLSError):
-        return False
+    if isinstance(exc, TLSError | ResponseTooLargeError):
+        return False  # the same answer again, read again up to the cap: no use
     if isinstance(exc, TransportError | MalformedResponseError):
         return safe_to_repeat or not may_have_arrived(exc)
     return False
 
 
-class _Stop(tenacity.stop.stop_base):
+class _Stop:
     """Stop at the last attempt, when the coming backoff would end past the call's
     deadline, or when the retry quota cannot pay for the retry; in that order.
 
@@ -159,14 +166,12 @@ class RetryPolicy:
         *,
         max_attempts: int,
         quota: RetryQuota | None = None,
-        sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_attempts = max_attempts
         self._clock = clock
         self.quota = quota if quota is not None else RetryQuota()
-        self._sleep = sleep
         self._rng = rng
 
     def backoff(self, attempt: int, exc: BaseException | None) -> float:
@@ -182,6 +187,7 @@ class RetryPolicy:
         self, *, safe_to_repeat: bool, operation: str, deadline: float | None = None
     ) -> tenacity.Retrying:
         """A tenacity controller for one call; no retry whose backoff ends past ``deadline``."""
+        import tenacity
 
         def should_retry(exc: BaseException) -> bool:
             return is_retryable(exc, safe_to_repeat=safe_to_repeat)
@@ -210,7 +216,6 @@ class RetryPolicy:
             ),
             retry=tenacity.retry_if_exception(should_retry),
             wait=wait,
-            sleep=self._sleep,
             before_sleep=before_sleep,
             reraise=True,
         )

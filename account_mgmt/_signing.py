@@ -11,14 +11,25 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import re
 import urllib.parse
 from collections.abc import Mapping
+from typing import Final
 
 import attrs
 import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
 import botocore.utils
+
+from account_mgmt.exceptions import CredentialsError
+
+_CREDENTIAL_TEXT: Final = re.compile(r"[\x21-\x7e]+")
+"""What an access key id, secret key or session token is made of: visible ASCII.
+
+AWS issues them as base64-like text; anything else (a trailing newline from a
+file or an environment variable, a space, a non-ASCII character) cannot go
+into a header or would sign wrongly."""
 
 _SIGNING_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
 _UNSIGNED_HEADERS = frozenset(botocore.auth.SIGNED_HEADERS_BLACKLIST)
@@ -55,6 +66,32 @@ class FrozenCredentials:
 
     def __repr__(self) -> str:
         return f"FrozenCredentials(access_key={self.access_key[:4]}..., secret_key=<redacted>)"
+
+
+def check_credentials(access_key: object, secret_key: object, token: object) -> None:
+    """Refuse credentials that cannot be sent, naming which value, never quoting it.
+
+    Raises:
+        CredentialsError: the access key id, secret access key or session
+            token is not a string, is empty, or holds a character other than
+            visible ASCII (whitespace and control characters included).
+    """
+    for label, value, optional in (
+        ("access key id", access_key, False),
+        ("secret access key", secret_key, False),
+        ("session token", token, True),
+    ):
+        if value is None and optional:
+            continue
+        if not isinstance(value, str):
+            raise CredentialsError(f"the {label} must be a str, got {type(value).__name__}")
+        if not value:
+            raise CredentialsError(f"the {label} is empty")
+        if _CREDENTIAL_TEXT.fullmatch(value) is None:
+            raise CredentialsError(
+                f"the {label} holds whitespace, a control or a non-ASCII character (a "
+                "trailing newline from a file?); the value is not shown"
+            )
 
 
 @attrs.frozen

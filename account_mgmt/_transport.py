@@ -5,21 +5,27 @@ own. Every ``requests``/``urllib3`` failure is translated here, most specific
 first, into the package's ``TransportError`` tree with the original in
 ``__cause__``; anything unexpected propagates untouched rather than being
 mistaken for a network fault and retried.
+
+A hostile or broken answer fails as a typed error and its connection is
+closed, never handed back to the pool half read: interim ``1xx`` answers
+are skipped (an unasked-for ``101`` fails), conflicting ``Content-Length``
+headers fail, and no message quotes the bytes the server sent.
 """
 
 from __future__ import annotations
 
 import functools
+import http.client
 import os
+import re
 import socket
 import threading
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Final
 
-import attrs
 import requests
 import requests.adapters
 import requests.structures
@@ -29,10 +35,14 @@ import urllib3.connectionpool
 import urllib3.exceptions
 import urllib3.response
 
-from account_mgmt._watchdog import WATCHDOG
+from account_mgmt._http import HttpRequest, HttpResponse
+from account_mgmt._watchdog import WATCHDOG, DeadlineWatchdog, Watch
 from account_mgmt.exceptions import (
+    ClientClosedError,
+    ConfigurationError,
     ConnectionClosedError,
     ConnectTimeoutError,
+    CredentialsError,
     EndpointConnectionError,
     ReadTimeoutError,
     ResponseTooLargeError,
@@ -42,34 +52,16 @@ from account_mgmt.exceptions import (
 
 _CHUNK_BYTES = 64 * 1024
 
+MAX_INTERIM_ANSWERS: Final = 20
+"""Interim 1xx answers skipped before the final one; more is a server in a loop.
 
-@attrs.frozen(kw_only=True)
-class HttpRequest:
-    """A fully signed request, ready to go on the wire."""
+RFC 9110 sets no limit; real servers send one or two (100, 102, 103)."""
 
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: bytes
+_CREDENTIAL_HEADERS: Final = frozenset({"authorization", "x-amz-security-token"})
 
-
-@attrs.frozen(kw_only=True)
-class HttpResponse:
-    """A complete answer. Header names are lower-cased."""
-
-    status_code: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-class Transport(Protocol):
-    """What the client needs from HTTP; tests and the emulator can supply their own."""
-
-    def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
-        """``deadline`` is a ``time.monotonic()`` instant the exchange must not outlive."""
-        ...
-
-    def close(self) -> None: ...
+_HEADER_VALUE_OK: Final = re.compile(r"[\t\x20-\x7e]*")
+"""What a request header value may hold: visible ASCII, space and tab (RFC 9110 5.5,
+without the obsolete non-ASCII text that http.client would encode as Latin-1)."""
 
 
 def _root_cause(exc: BaseException) -> str:
@@ -92,7 +84,43 @@ def _root_cause(exc: BaseException) -> str:
         if inner is None:
             break
         current = inner
-    return str(current) or type(current).__name__
+    return _describe_cause(current)
+
+
+_CAUSES: Final[tuple[tuple[type[BaseException], str], ...]] = (
+    (http.client.RemoteDisconnected, "the server closed the connection without answering"),
+    (http.client.BadStatusLine, "the answer did not begin with an HTTP status line"),
+    (http.client.LineTooLong, "a line of the answer's head was too long"),
+    (http.client.UnknownProtocol, "the answer was not HTTP/1.x"),
+    (http.client.IncompleteRead, "the body ended before its declared length"),
+    (urllib3.exceptions.InvalidChunkLength, "a chunk of the body had an invalid length"),
+    (urllib3.exceptions.IncompleteRead, "the body ended before its declared length"),
+    (urllib3.exceptions.DecodeError, "the body could not be decompressed"),
+    (urllib3.exceptions.InvalidHeader, "the answer's headers conflict"),
+    (requests.exceptions.InvalidHeader, "the answer's headers conflict"),
+)
+"""Failures whose own text quotes what the server sent (a status line, a chunk
+size, a header): described in fixed words instead, since a broken answer may
+carry contact details or tokens."""
+
+
+def _describe_cause(cause: BaseException) -> str:
+    """What failed, in words that never quote the server's bytes.
+
+    Socket, TLS and timeout errors are the operating system's or the TLS
+    library's own words ("[Errno 111] Connection refused"); anything that
+    parsed the answer is described by kind, and an unknown kind by its name.
+    """
+    for kind, words in _CAUSES:
+        if isinstance(cause, kind):
+            return words
+    if isinstance(cause, _AnswerBrokeHttp):
+        return str(cause)  # our own fixed words
+    if isinstance(cause, OSError | urllib3.exceptions.TimeoutError) and not isinstance(
+        cause, http.client.HTTPException
+    ):
+        return str(cause) or type(cause).__name__
+    return type(cause).__name__
 
 
 def _translate(exc: requests.RequestException, where: str) -> TransportError | None:
@@ -109,6 +137,10 @@ def _translate(exc: requests.RequestException, where: str) -> TransportError | N
         return EndpointConnectionError(f"could not connect to {where}: {cause}")
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return ReadTimeoutError(f"timed out waiting for the answer from {where}: {cause}")
+    if isinstance(exc, requests.exceptions.InvalidHeader):
+        # urllib3 refused the answer's head (two different Content-Lengths) and
+        # closed its connection; what the service meant cannot be known.
+        return ConnectionClosedError(f"the answer from {where} was refused: {cause}")
     if isinstance(
         exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
     ):
@@ -146,20 +178,60 @@ def _translate_urllib3(exc: urllib3.exceptions.HTTPError, where: str) -> Transpo
     return ConnectionClosedError(f"the answer from {where} was cut off: {cause}")
 
 
+class _AnswerBrokeHttp(http.client.HTTPException):
+    """An answer this client cannot read as one exchange; the words are ours.
+
+    An ``HTTPException`` so that urllib3 closes the connection rather than
+    returning it to the pool with the rest of the answer unread.
+    """
+
+
+class _FinalAnswer(http.client.HTTPResponse):
+    """http.client's response, skipping every interim 1xx answer, not only ``100``.
+
+    http.client skips ``100 Continue`` and takes any other 1xx (``102
+    Processing``, ``103 Early Hints``) as the answer: the real one then stays
+    unread on a pooled connection, where the next call (maybe for another
+    account) would read it. A ``101 Switching Protocols`` was never asked
+    for: after it the connection no longer speaks HTTP, so the exchange fails
+    and the connection is closed.
+    """
+
+    def _read_status(self) -> tuple[str, int, str]:
+        # http.client's one hook between the status line and the headers: begin()
+        # calls it in a loop (private, but unchanged since Python 3.0).
+        for _ in range(MAX_INTERIM_ANSWERS + 1):
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if status == http.client.SWITCHING_PROTOCOLS:
+                raise _AnswerBrokeHttp("the server switched protocols (101), unasked")
+            if not 100 <= status < 200:
+                return version, status, reason
+            http.client.parse_headers(self.fp)  # an interim answer's headers: dropped
+        raise _AnswerBrokeHttp(f"the server sent more than {MAX_INTERIM_ANSWERS} interim answers")
+
+
 _waiting = threading.local()
 """The deadline of the exchange this thread is running, for its connection to read."""
 
 
 def _headers_by_deadline(
-    sock: socket.socket | None, getresponse: Callable[[], urllib3.response.HTTPResponse]
+    sock: socket.socket | None,
+    getresponse: Callable[[], urllib3.response.HTTPResponse],
+    watchdog: DeadlineWatchdog = WATCHDOG,
 ) -> urllib3.response.HTTPResponse:
     """``getresponse()`` (which reads the status line and headers), watched by
-    ``WATCHDOG`` so the call's deadline cuts it off."""
+    ``watchdog`` so the call's deadline cuts it off.
+
+    The watch is released in ``finally`` whatever interrupts, Ctrl-C included,
+    even during its registration: a watch left behind would later shut down
+    the socket under another call that took the connection from the pool.
+    """
     deadline: float | None = getattr(_waiting, "deadline", None)
     if deadline is None or sock is None:
         return getresponse()
-    watch = WATCHDOG.watch(sock, deadline)
+    watch = Watch(sock, deadline)
     try:
+        watchdog.add(watch)
         response = getresponse()
     except Exception as exc:
         if watch.fired:
@@ -168,18 +240,22 @@ def _headers_by_deadline(
             ) from exc
         raise
     finally:
-        WATCHDOG.release(watch)
+        watchdog.release(watch)
     if watch.fired:  # the headers made it, but the socket is shut: the body cannot
         raise ReadTimeoutError("the call's total_timeout passed as the answer began")
     return response
 
 
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    response_class = _FinalAnswer
+
     def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3 does
         return _headers_by_deadline(self.sock, super().getresponse)
 
 
 class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    response_class = _FinalAnswer
+
     def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3 does
         return _headers_by_deadline(self.sock, super().getresponse)
 
@@ -290,7 +366,9 @@ class RequestsTransport:
         self._adapter = _EndpointAdapter(pool_maxsize=max_pool_connections)
         self._adapter_pid = os.getpid()
         self._proxies = _proxies_for(endpoint_url)
-        origin = urllib.parse.urlsplit(endpoint_url).netloc
+        self._closed = False
+        # Never the URL's userinfo, should one get this far: it is a password.
+        origin = urllib.parse.urlsplit(endpoint_url).netloc.rpartition("@")[2]
         proxy = urllib.parse.urlsplit(next(iter(self._proxies.values()), "")).hostname
         # What error messages name: the endpoint, and the proxy (never its credentials).
         self._where = f"{origin} through the proxy at {proxy}" if proxy else origin
@@ -319,9 +397,18 @@ class RequestsTransport:
         hold the call past its deadline.
 
         Raises:
+            ClientClosedError: ``close()`` was called; nothing is sent.
+            CredentialsError: a credential header holds a character HTTP
+                does not allow (never quoted); nothing is sent.
+            ConfigurationError: another header does; nothing is sent.
             TransportError: a subclass saying what failed and whether the
                 request may have reached the server.
         """
+        if self._closed:
+            raise ClientClosedError(
+                "the client was closed (close() or the end of its with block): make a new one"
+            )
+        _check_header_values(request.headers)
         prepared = requests.PreparedRequest()
         prepared.method = request.method
         prepared.url = request.url
@@ -366,6 +453,9 @@ class RequestsTransport:
             raise ResponseTooLargeError(
                 f"the answer declares {declared} bytes, over the {limit} cap"
             )
+        # The cap is on the decoded size (a small compressed answer can inflate
+        # to gigabytes); the completeness check below is on the bytes as sent,
+        # which is what Content-Length counts.
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -380,13 +470,33 @@ class RequestsTransport:
             chunks.append(chunk)
             if deadline is not None and time.monotonic() > deadline:
                 raise ReadTimeoutError("the call's total_timeout passed while reading the answer")
-        body = b"".join(chunks)
-        if declared.isdigit() and len(body) < int(declared):
+        received = raw.tell()  # bytes off the wire, before any decoding
+        if declared.isdigit() and not raw.chunked and received < int(declared):
             raise ConnectionClosedError(
-                f"the answer was cut off after {len(body)} of {declared} bytes"
+                f"the answer was cut off after {received} of {declared} bytes"
             )
-        return body
+        return b"".join(chunks)
 
     def close(self) -> None:
-        """Release pooled connections."""
+        """Release pooled connections; every later ``send`` raises ``ClientClosedError``."""
+        self._closed = True
         self._adapter.close()
+
+
+def _check_header_values(headers: Mapping[str, str]) -> None:
+    """Refuse a header value http.client would refuse, naming the header, never the value.
+
+    http.client's own refusal is a bare ``ValueError`` quoting the value: a
+    session token or a signature read with its trailing newline.
+    """
+    for name, value in headers.items():
+        if _HEADER_VALUE_OK.fullmatch(value) is not None:
+            continue
+        if name.lower() in _CREDENTIAL_HEADERS:
+            raise CredentialsError(
+                f"the {name} header holds a control or non-ASCII character: check the "
+                "access key id and session token (a trailing newline?)"
+            )
+        raise ConfigurationError(
+            f"the {name} header holds a control or non-ASCII character HTTP does not allow"
+        )

@@ -17,12 +17,15 @@ from typing import Final
 
 import attrs
 
+from account_mgmt._logging import bounded_repr
 from account_mgmt.exceptions import ParamValidationError
 from account_mgmt.models import (
     AccountState,
     AlternateContactType,
+    ContactInformation,
     PhoneNumberVerificationStatus,
     PrimaryEmailUpdateStatus,
+    Region,
     RegionOptStatus,
 )
 
@@ -41,6 +44,8 @@ class ShapeRule:
     max_value: int | None = None
     member: str | None = None
     """For lists: the shape of each element."""
+    model: type | None = None
+    """For structures: the model class that holds it."""
     sensitive: bool = False
     compiled: re.Pattern[str] | None = attrs.field(init=False, eq=False, repr=False)
 
@@ -68,7 +73,7 @@ SHAPE_RULES: Final[Mapping[str, ShapeRule]] = {
     "AlternateContactType": ShapeRule(kind="string", enum=_enum_values(AlternateContactType)),
     "City": _text(1, 50),
     "CompanyName": _text(1, 50),
-    "ContactInformation": ShapeRule(kind="structure"),
+    "ContactInformation": ShapeRule(kind="structure", model=ContactInformation),
     "ContactInformationPhoneNumber": _text(1, 20, r"[+][\s0-9()-]+"),
     "CountryCode": _text(2, 2),
     "DistrictOrCounty": _text(1, 50),
@@ -98,7 +103,7 @@ SHAPE_RULES: Final[Mapping[str, ShapeRule]] = {
         kind="string", enum=_enum_values(PrimaryEmailUpdateStatus)
     ),
     "RegionOptList": ShapeRule(kind="list", member="Region"),
-    "Region": ShapeRule(kind="structure"),
+    "Region": ShapeRule(kind="structure", model=Region),
     "SensitiveString": ShapeRule(kind="string", sensitive=True),
     "String": ShapeRule(kind="string"),
     "Timestamp": ShapeRule(kind="timestamp"),
@@ -109,7 +114,7 @@ SHAPE_RULES: Final[Mapping[str, ShapeRule]] = {
 def _check_value(param: str, shape: str, value: object, out: list[tuple[str, str, str]]) -> None:
     rule = SHAPE_RULES[shape]
     if rule.kind == "structure":
-        _check_structure(param, value, out)
+        _check_structure(param, rule, value, out)
     elif rule.kind == "list":
         if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
             out.append((param, "type", f"expected a list, got {type(value).__name__}"))
@@ -121,9 +126,11 @@ def _check_value(param: str, shape: str, value: object, out: list[tuple[str, str
         if isinstance(value, bool) or not isinstance(value, int):
             out.append((param, "type", f"expected an int, got {type(value).__name__}"))
         elif rule.min_value is not None and value < rule.min_value:
-            out.append((param, "min_value", f"{value} is less than the minimum {rule.min_value}"))
+            shown = bounded_repr(value)
+            out.append((param, "min_value", f"{shown} is less than the minimum {rule.min_value}"))
         elif rule.max_value is not None and value > rule.max_value:
-            out.append((param, "max_value", f"{value} is more than the maximum {rule.max_value}"))
+            shown = bounded_repr(value)
+            out.append((param, "max_value", f"{shown} is more than the maximum {rule.max_value}"))
     else:
         _check_string(param, rule, value, out)
 
@@ -134,7 +141,13 @@ def _check_string(
     if not isinstance(value, str):
         out.append((param, "type", f"expected a str, got {type(value).__name__}"))
         return
-    shown = "the value" if rule.sensitive else repr(str(value))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate ("\ud800", from a bad decode): no JSON the service reads holds it.
+        out.append((param, "encoding", "holds a lone surrogate, which is not valid Unicode text"))
+        return
+    shown = "the value" if rule.sensitive else bounded_repr(value)
     if rule.enum is not None and value not in rule.enum:
         out.append((param, "enum", f"{shown} is not one of {', '.join(rule.enum)}"))
         return
@@ -151,8 +164,16 @@ def _check_string(
         out.append((param, "pattern", f"{shown} does not match the pattern {rule.pattern}"))
 
 
-def _check_structure(param: str, value: object, out: list[tuple[str, str, str]]) -> None:
+def _check_structure(
+    param: str, rule: ShapeRule, value: object, out: list[tuple[str, str, str]]
+) -> None:
     model = type(value)
+    if rule.model is not None and model is not rule.model:
+        # Another model (a Region where a ContactInformation belongs), or an attrs
+        # class of the caller's: its fields would go on the wire under wrong names.
+        expected = rule.model.__name__
+        out.append((param, "type", f"expected a {expected}, got {model.__name__}"))
+        return
     if not attrs.has(model):
         out.append((param, "type", f"expected a model instance, got {model.__name__}"))
         return

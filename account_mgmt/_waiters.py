@@ -8,10 +8,10 @@ when it goes the other way, and gives up at the deadline.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from typing import Final
 
+from account_mgmt._steps import CallPath, Sleep, Steps
 from account_mgmt.exceptions import ParamValidationError, WaiterFailedError, WaiterTimeoutError
 from account_mgmt.models import Region, RegionOptStatus
 
@@ -26,7 +26,11 @@ _DISABLED_SIDE: Final = frozenset({RegionOptStatus.DISABLED})
 
 
 def check_wait_options(
-    *, timeout: object, poll_interval: object, statuses: object = (RegionOptStatus.ENABLED,)
+    *,
+    timeout: object,
+    poll_interval: object,
+    statuses: object = (RegionOptStatus.ENABLED,),
+    wait: object = False,
 ) -> frozenset[str]:
     """The wanted statuses as a set, once the options are known to make a waiter that ends.
 
@@ -38,6 +42,8 @@ def check_wait_options(
         ParamValidationError: naming every bad option and the rule it breaks.
     """
     violations: list[tuple[str, str, str]] = []
+    if not isinstance(wait, bool):  # "False" is truthy: it would wait for an hour
+        violations.append(("wait", "type", f"expected True or False, got {type(wait).__name__}"))
     for name, value, floor, inclusive in (
         ("timeout", timeout, 0.0, True),
         ("poll_interval", poll_interval, 0.0, False),
@@ -74,30 +80,31 @@ def _opposite(statuses: Collection[str]) -> tuple[str, str] | None:
 
 
 def wait_for_region_opt_status(
-    poll: Callable[[], Region],
+    path: CallPath,
     *,
     region_name: str,
+    account_id: str | None,
     statuses: Collection[str],
     timeout: float,
     poll_interval: float,
-    sleep: Callable[[float], None],
-    clock: Callable[[], float] = time.monotonic,
-) -> Region:
+) -> Steps[Region]:
     """Poll until the Region's status is one of ``statuses``.
 
     A settled opposite state (DISABLED while waiting for ENABLED) fails only
     after the Region was seen on its way: just after EnableRegion the service
-    may still briefly report DISABLED.
+    may still briefly report DISABLED. Time is the runtime's clock, so under a
+    fake clock ``timeout=2, poll_interval=5`` is two reads and a timeout.
 
     Raises:
         WaiterFailedError: the Region is switching the other way, or came back.
         WaiterTimeoutError: ``timeout`` passed first.
     """
-    deadline = clock() + timeout
+    clock = path.clock
+    deadline = clock.monotonic() + timeout
     opposite = _opposite(statuses)
     seen_moving = False
     while True:
-        region = poll()
+        region = yield from path.get_region_opt_status(region_name, account_id)
         status = region.region_opt_status
         if status in statuses:
             return region
@@ -110,11 +117,11 @@ def wait_for_region_opt_status(
                 f"{region_name} is {status}, not on its way to {'/'.join(sorted(statuses))}",
                 last_status=status,
             )
-        remaining = deadline - clock()
+        remaining = deadline - clock.monotonic()
         if remaining <= 0:
             raise WaiterTimeoutError(
                 f"{region_name} still {status} after {timeout:g}s "
                 f"(waiting for {'/'.join(sorted(statuses))})",
                 last_status=status,
             )
-        sleep(min(poll_interval, remaining))
+        yield Sleep(min(poll_interval, remaining))

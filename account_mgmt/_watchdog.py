@@ -12,12 +12,13 @@ at once and the call fails with a timeout.
 
 The thread sleeps until the earliest deadline being watched, so an idle or
 fast client costs it nothing but a dictionary insert and delete per call.
+Nothing happens at import: the thread starts, and its fork hook is
+registered, with the first watch.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 import os
 import socket
@@ -26,14 +27,18 @@ import time
 
 
 class Watch:
-    """One watched wait; ``fired`` says the deadline cut it off."""
+    """One wait to watch; ``fired`` says the deadline cut it off.
 
-    __slots__ = ("deadline", "fired", "key", "sock")
+    Made before it is added, so that the ``try`` whose ``finally`` releases
+    it can enclose the adding itself: no interrupt can fall between taking a
+    watch and arranging its release.
+    """
 
-    def __init__(self, sock: socket.socket, deadline: float, key: int) -> None:
+    __slots__ = ("deadline", "fired", "sock")
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
         self.sock = sock
         self.deadline = deadline
-        self.key = key
         self.fired = False
 
 
@@ -41,7 +46,7 @@ class DeadlineWatchdog:
     """Shuts down watched sockets whose deadline (``time.monotonic()``) has passed."""
 
     def __init__(self) -> None:
-        self._ids = itertools.count()
+        self._fork_hook_registered = False
         self._reset()
 
     def _reset(self) -> None:
@@ -50,25 +55,40 @@ class DeadlineWatchdog:
         self._wake_at = math.inf
         self._thread: threading.Thread | None = None
 
-    def watch(self, sock: socket.socket, deadline: float) -> Watch:
-        """Start watching ``sock``; every ``watch`` must be followed by ``release``."""
-        watch = Watch(sock, deadline, next(self._ids))
+    @property
+    def pending(self) -> int:
+        """How many waits are being watched now."""
         with self._condition:
-            self._watches[watch.key] = watch
+            return len(self._watches)
+
+    def add(self, watch: Watch) -> None:
+        """Start watching; call inside the ``try`` whose ``finally`` calls ``release``."""
+        with self._condition:
+            self._watches[id(watch)] = watch
             if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="account_mgmt-deadline-watchdog", daemon=True
-                )
-                self._thread.start()
-            if deadline < self._wake_at:
+                self._start()
+            if watch.deadline < self._wake_at:
                 self._condition.notify()
-        return watch
+
+    def _start(self) -> None:
+        if not self._fork_hook_registered and hasattr(os, "register_at_fork"):
+            # A forked child inherits the watchdog's state but not its thread
+            # (and maybe its lock, held): it starts afresh, and its first watch
+            # starts a new thread. Registered once, here rather than at import.
+            os.register_at_fork(after_in_child=self._reset)
+            self._fork_hook_registered = True
+        self._thread = threading.Thread(
+            target=self._run, name="account_mgmt-deadline-watchdog", daemon=True
+        )
+        self._thread.start()
 
     def release(self, watch: Watch) -> None:
-        """Stop watching. Once this returns the watchdog will not touch the socket,
-        so the connection may go back to its pool and to another call."""
+        """Stop watching (a watch never added, or already released, is fine).
+
+        Once this returns the watchdog will not touch the socket, so the
+        connection may go back to its pool and to another call."""
         with self._condition:
-            del self._watches[watch.key]
+            self._watches.pop(id(watch), None)
 
     def _run(self) -> None:
         with self._condition:
@@ -86,9 +106,4 @@ class DeadlineWatchdog:
 
 
 WATCHDOG = DeadlineWatchdog()
-"""The process's one watchdog thread, started by the first watched wait."""
-
-if hasattr(os, "register_at_fork"):
-    # A forked child inherits the watchdog's state but not its thread (and maybe
-    # its lock, held): it starts afresh, and the first watch starts a new thread.
-    os.register_at_fork(after_in_child=WATCHDOG._reset)
+"""The process's one watchdog thread, started (with its fork hook) by the first watched wait."""

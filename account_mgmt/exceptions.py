@@ -8,13 +8,15 @@
     ├── CredentialsError                           the credential chain failed
     │   └── NoCredentialsError
     ├── PaginationError                            the service repeated a page token
+    ├── ClientClosedError                          the client was closed; nothing was sent
     ├── TransportError                             no complete HTTP answer
     │   ├── EndpointConnectionError                could not connect (request not sent)
     │   ├── ConnectTimeoutError                    connecting timed out (request not sent)
     │   ├── TLSError                               certificate / handshake failure
     │   ├── ReadTimeoutError                       no answer in time (request may have arrived)
-    │   ├── ConnectionClosedError                  dropped mid-exchange (request may have arrived)
-    │   └── ResponseTooLargeError
+    │   ├── ConnectionClosedError                  dropped mid-exchange, or an answer that
+    │   │                                          broke HTTP (request may have arrived)
+    │   └── ResponseTooLargeError                  over max_response_bytes (never retried)
     ├── DeadlineExceededError                      the call's total_timeout ran out
     ├── OutcomeUnknownError                        an unsafe request may or may not have applied
     ├── WaiterError                                a waited-for state was not reached
@@ -43,7 +45,12 @@ from __future__ import annotations
 import datetime
 from typing import ClassVar, Final
 
+from account_mgmt._logging import printable
 from account_mgmt.models import REDACTED, ValidationExceptionField
+
+
+def _bounded(text: str | None) -> str:
+    return repr(text if text is None else printable(text, 200))
 
 
 def _restore(cls: type[AccountError], args: tuple[object, ...], state: dict[str, object]) -> object:
@@ -71,14 +78,20 @@ class ParamValidationError(AccountError, ValueError):
 
     ``violations`` lists every broken rule as ``(parameter, rule, detail)``;
     ``parameter`` and ``rule`` are the first one's. Values of sensitive members
-    are never quoted.
+    are never quoted, others only their first characters, and the message
+    lists the first ``SHOWN_VIOLATIONS``: its size is bounded whatever the input.
     """
+
+    SHOWN_VIOLATIONS: ClassVar[int] = 10
 
     def __init__(self, violations: list[tuple[str, str, str]]) -> None:
         self.violations: tuple[tuple[str, str, str], ...] = tuple(violations)
         self.parameter, self.rule = violations[0][0], violations[0][1]
-        lines = [f"{param}: {detail} [{rule}]" for param, rule, detail in violations]
-        noun = "parameter" if len(lines) == 1 else "parameters"
+        shown = violations[: self.SHOWN_VIOLATIONS]
+        lines = [f"{param}: {detail} [{rule}]" for param, rule, detail in shown]
+        if len(violations) > len(shown):
+            lines.append(f"and {len(violations) - len(shown)} more")
+        noun = "parameter" if len(violations) == 1 else "parameters"
         super().__init__(f"Invalid {noun}: " + "; ".join(lines))
 
 
@@ -98,14 +111,29 @@ class PaginationError(AccountError):
     """The service returned a page token it had already returned: paging would never end."""
 
 
+class ClientClosedError(AccountError):
+    """The client (or the copy whose connection pool it shares) was closed.
+
+    Raised by every call after ``close()`` (or the end of its ``with`` block);
+    nothing is sent. Make a new client instead of reusing a closed one.
+    """
+
+
 class TransportError(AccountError):
-    """No complete HTTP answer was received.
+    """No complete, well-formed HTTP answer was received.
 
     ``request_sent`` says whether the request may have reached the service:
     retrying an unsafe operation after such a failure could apply it twice.
+    ``retryable`` says whether trying again can help at all (False for an
+    answer that will be just as large, or a certificate that will be just as
+    untrusted); the retry layer reads both.
+
+    Messages name the endpoint and what failed, and never quote the bytes
+    the server sent: a broken answer may still carry contact details.
     """
 
     request_sent: ClassVar[bool] = True
+    retryable: ClassVar[bool] = True
 
 
 class EndpointConnectionError(TransportError):
@@ -124,6 +152,7 @@ class TLSError(TransportError):
     """The TLS handshake failed, typically an untrusted or mismatched certificate."""
 
     request_sent: ClassVar[bool] = False
+    retryable: ClassVar[bool] = False
 
 
 class ReadTimeoutError(TransportError):
@@ -131,11 +160,18 @@ class ReadTimeoutError(TransportError):
 
 
 class ConnectionClosedError(TransportError):
-    """The connection was reset or closed before a complete answer arrived."""
+    """The connection was reset or closed before a complete answer arrived, or the
+    answer broke HTTP (no status line, an unasked-for ``101``, conflicting
+    ``Content-Length`` headers). The connection is never reused."""
 
 
 class ResponseTooLargeError(TransportError):
-    """The answer was larger than ``max_response_bytes``; reading stopped there."""
+    """The answer was larger than ``max_response_bytes``; reading stopped there.
+
+    Not retryable: the same request would fetch the same oversized answer.
+    """
+
+    retryable: ClassVar[bool] = False
 
 
 class DeadlineExceededError(AccountError):
@@ -185,7 +221,8 @@ class MalformedResponseError(AccountError):
     def __init__(self, detail: str, *, status_code: int, request_id: str | None) -> None:
         self.status_code = status_code
         self.request_id = request_id
-        super().__init__(f"{detail} (HTTP {status_code}, request id {request_id})")
+        rid = None if request_id is None else printable(request_id, 200)
+        super().__init__(f"{detail} (HTTP {status_code}, request id {rid})")
 
 
 class ServiceError(AccountError):
@@ -225,16 +262,20 @@ class ServiceError(AccountError):
         return self._describe()  # not args[0]: a hint may be added after construction
 
     def _describe(self) -> str:
-        shown = REDACTED if self.sensitive_message and self.message else self.message
-        code = self.error_code or f"HTTP {self.status_code}"
+        # What the server sent is shown bounded and with control characters
+        # escaped: a message of megabytes, or one forging a log line, stays
+        # whole in the attributes but not in str().
+        shown = REDACTED if self.sensitive_message and self.message else printable(self.message)
+        code = printable(self.error_code or f"HTTP {self.status_code}", 200)
         text = f"{code}: {shown}" if shown else code
-        described = f"{text} (HTTP {self.status_code}, request id {self.request_id})"
+        rid = None if self.request_id is None else printable(self.request_id, 200)
+        described = f"{text} (HTTP {self.status_code}, request id {rid})"
         return f"{described}. {self.hint}" if self.hint else described
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(error_code={self.error_code!r}, "
-            f"status_code={self.status_code}, request_id={self.request_id!r})"
+            f"{type(self).__name__}(error_code={_bounded(self.error_code)}, "
+            f"status_code={self.status_code}, request_id={_bounded(self.request_id)})"
         )
 
 
@@ -336,9 +377,9 @@ class ValidationException(ServiceError):
         text = super()._describe()
         extra = []
         if self.reason:
-            extra.append(f"reason={self.reason}")
+            extra.append(f"reason={printable(self.reason, 200)}")
         if self.field_list:
-            extra.append("fields=" + ",".join(f.name for f in self.field_list))
+            extra.append("fields=" + printable(",".join(f.name for f in self.field_list), 200))
         return f"{text} [{'; '.join(extra)}]" if extra else text
 
 

@@ -11,6 +11,12 @@ this release does not know is kept as it came, never a parse failure. The
 ``region.region_opt_status == RegionOptStatus.ENABLED`` reads naturally.
 
 Fields the model marks ``sensitive`` show as ``<redacted>`` in ``repr()``.
+
+Output fields marked ``answer_required`` in their metadata are the members an
+answer must carry to mean anything (AWS's model marks few output members
+required, but an answer without them would read as an all-``None`` success):
+a 2xx without one is ``MalformedResponseError``. Members AWS may leave out
+(``NextToken`` on the last page, an unset ``AccountName``) stay optional.
 """
 
 from __future__ import annotations
@@ -31,6 +37,11 @@ def _redact(value: object) -> str:
 
 def _shape(name: str) -> dict[str, str]:
     return {"shape": name}
+
+
+def _answer(name: str) -> dict[str, object]:
+    # An output member without which an answer means nothing (see the module docstring).
+    return {"shape": name, "answer_required": True}
 
 
 class AlternateContactType(enum.StrEnum):
@@ -160,9 +171,9 @@ class GetContactInformationResponse:
     """
 
     contact_information: ContactInformation | None = attrs.field(
-        default=None, metadata=_shape("ContactInformation")
+        default=None, metadata=_answer("ContactInformation")
     )
-    """The primary contact, or None if the account has none."""
+    """The primary contact; an answer without it is ``MalformedResponseError``."""
     verification_status: str | None = attrs.field(
         default=None, metadata=_shape("PhoneNumberVerificationStatus")
     )
@@ -175,7 +186,7 @@ class Region:
 
     region_name: str | None = attrs.field(default=None, metadata=_shape("RegionName"))
     """The Region code, e.g. ``af-south-1``."""
-    region_opt_status: str | None = attrs.field(default=None, metadata=_shape("RegionOptStatus"))
+    region_opt_status: str | None = attrs.field(default=None, metadata=_answer("RegionOptStatus"))
     """See ``RegionOptStatus``."""
 
 
@@ -183,7 +194,7 @@ class Region:
 class ListRegionsResponse:
     """One page of ListRegions: pass ``next_token`` back for the next, until it is None."""
 
-    regions: tuple[Region, ...] = attrs.field(default=(), metadata=_shape("RegionOptList"))
+    regions: tuple[Region, ...] = attrs.field(default=(), metadata=_answer("RegionOptList"))
     """The Regions on this page."""
     next_token: str | None = attrs.field(default=None, metadata=_shape("String"))
     """The token for the next page; None on the last page."""
@@ -193,7 +204,7 @@ class ListRegionsResponse:
 class AccountInformation:
     """Name, creation date and state of an account."""
 
-    account_id: str | None = attrs.field(default=None, metadata=_shape("AccountId"))
+    account_id: str | None = attrs.field(default=None, metadata=_answer("AccountId"))
     """The 12-digit account id."""
     account_name: str | None = attrs.field(
         default=None, repr=_redact, metadata=_shape("AccountName")
@@ -211,7 +222,7 @@ class AccountInformation:
 class PrimaryEmailUpdate:
     """State of the latest primary email change of an account."""
 
-    status: str | None = attrs.field(default=None, metadata=_shape("PrimaryEmailUpdateStatus"))
+    status: str | None = attrs.field(default=None, metadata=_answer("PrimaryEmailUpdateStatus"))
     """See ``PrimaryEmailUpdateStatus``."""
     updated_at: datetime.datetime | None = attrs.field(default=None, metadata=_shape("Timestamp"))
     """When the status last changed, timezone-aware UTC."""
@@ -221,9 +232,9 @@ class PrimaryEmailUpdate:
 class GovCloudAccountInformation:
     """The GovCloud account linked to a standard account."""
 
-    gov_cloud_account_id: str | None = attrs.field(default=None, metadata=_shape("AccountId"))
+    gov_cloud_account_id: str | None = attrs.field(default=None, metadata=_answer("AccountId"))
     """The linked GovCloud account id."""
-    account_state: str | None = attrs.field(default=None, metadata=_shape("AwsAccountState"))
+    account_state: str | None = attrs.field(default=None, metadata=_answer("AwsAccountState"))
     """See ``AccountState``."""
 
 

@@ -30,7 +30,7 @@ import urllib3
 from _common import boto3_client, summary
 
 from account_mgmt._signing import FrozenCredentials, sign
-from account_mgmt._transport import HttpRequest, HttpResponse
+from account_mgmt import HttpRequest, HttpResponse
 from account_mgmt.testing import AccountEmulator
 
 
@@ -187,8 +187,9 @@ def main() -> None:
         for name, call in stacks.items():
             median, _ = summary(measure(call, args.calls))
             print(f"{name:<26}{median:>9.3f}  = {median / half:.2f}x half of boto3")
-        prototype = emulator.client(rate_limiting=False)
-        prototype._invoker.transport = BareHttpClientTransport(emulator.url)  # the one seam
+        prototype = emulator.client(
+            rate_limiting=False, transport=BareHttpClientTransport(emulator.url)
+        )
         median, _ = summary(
             measure(lambda: prototype.get_account_information(account_id=member), args.calls)
         )

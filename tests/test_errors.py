@@ -340,8 +340,8 @@ def test_transport_failures_are_translated_and_chained(
 @responses.activate
 def test_unknown_requests_errors_propagate_untouched(one_shot: AccountClient) -> None:
     # Not a network failure (a bug somewhere): it must not pass for one and be retried.
-    responses.post(URL, body=requests.exceptions.InvalidHeader("bad header"))
-    with pytest.raises(requests.exceptions.InvalidHeader):
+    responses.post(URL, body=requests.exceptions.InvalidURL("bad url"))
+    with pytest.raises(requests.exceptions.InvalidURL):
         call(one_shot)
 
 
@@ -659,7 +659,10 @@ def test_delete_after_a_lost_answer_counts_not_found_as_done(client: AccountClie
 @responses.activate(registry=OrderedRegistry)
 def test_safe_operation_is_repeated_after_a_read_timeout(client: AccountClient) -> None:
     responses.post(ENDPOINT + "/getRegionOptStatus", body=requests.exceptions.ReadTimeout("slow"))
-    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionName": "af-south-1"})
+    responses.post(
+        ENDPOINT + "/getRegionOptStatus",
+        json={"RegionName": "af-south-1", "RegionOptStatus": "ENABLED"},
+    )
     assert client.get_region_opt_status(region_name="af-south-1").region_name == "af-south-1"
 
 

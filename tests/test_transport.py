@@ -14,12 +14,19 @@ from collections.abc import Iterator
 import pytest
 
 from account_mgmt import AccountClient
-from account_mgmt._watchdog import WATCHDOG
+from account_mgmt.exceptions import ClientClosedError
+from account_mgmt._watchdog import WATCHDOG, Watch
 from account_mgmt.testing import AccountEmulator
 
 from ._canned_server import CannedServer
 
 _ACCOUNT_INFO = b'{"AccountId":"123456789012","AccountName":"a","AccountCreatedDate":0}'
+
+
+def _watch(sock: socket.socket, deadline: float) -> Watch:
+    watch = Watch(sock, deadline)
+    WATCHDOG.add(watch)
+    return watch
 
 
 def _client(url: str) -> AccountClient:
@@ -40,14 +47,18 @@ def test_calls_share_one_keep_alive_connection() -> None:
     assert len(set(server.client_ports)) == 1
 
 
-def test_a_closed_client_opens_a_fresh_connection_when_used_again() -> None:
+def test_a_closed_client_refuses_calls_and_sends_nothing() -> None:
+    """A closed client silently reopened its pool; now, as httpx does, it says it is closed."""
     replies = [(200, {"Content-Type": "application/json"}, _ACCOUNT_INFO)] * 2
     with CannedServer(replies).running() as server:
         client = _client(server.url)
+        copy = client.with_options(max_attempts=1)  # shares the pool, so closes with it
         client.get_account_information()
         client.close()
-        client.get_account_information()
-    assert len(set(server.client_ports)) == 2
+        for closed in (client, copy):
+            with pytest.raises(ClientClosedError, match="closed"):
+                closed.get_account_information()
+    assert len(server.requests) == 1
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
@@ -148,7 +159,7 @@ def test_no_proxy_sends_calls_straight_to_the_endpoint(
 def test_the_watchdog_cuts_a_blocked_read_off_at_its_deadline() -> None:
     ours, peer = socket.socketpair()
     with ours, peer:
-        watch = WATCHDOG.watch(ours, time.monotonic() + 0.2)
+        watch = _watch(ours, time.monotonic() + 0.2)
         try:
             ours.settimeout(10)
             assert ours.recv(1) == b""  # shut down under the blocked read
@@ -160,7 +171,7 @@ def test_the_watchdog_cuts_a_blocked_read_off_at_its_deadline() -> None:
 def test_a_released_watch_never_touches_its_socket() -> None:
     ours, peer = socket.socketpair()
     with ours, peer:
-        WATCHDOG.release(WATCHDOG.watch(ours, time.monotonic() + 0.05))
+        WATCHDOG.release(_watch(ours, time.monotonic() + 0.05))
         time.sleep(0.2)
         peer.sendall(b"x")
         ours.settimeout(5)
@@ -171,8 +182,8 @@ def test_an_earlier_deadline_wakes_a_watchdog_sleeping_towards_a_later_one() -> 
     late, late_peer = socket.socketpair()
     soon, soon_peer = socket.socketpair()
     with late, late_peer, soon, soon_peer:
-        far = WATCHDOG.watch(late, time.monotonic() + 300)
-        near = WATCHDOG.watch(soon, time.monotonic() + 0.2)
+        far = _watch(late, time.monotonic() + 300)
+        near = _watch(soon, time.monotonic() + 0.2)
         try:
             soon.settimeout(10)
             assert soon.recv(1) == b""
@@ -187,13 +198,13 @@ def test_an_earlier_deadline_wakes_a_watchdog_sleeping_towards_a_later_one() -> 
 def test_a_forked_child_gets_a_working_watchdog_of_its_own() -> None:
     first, first_peer = socket.socketpair()
     with first, first_peer:  # start the parent's watchdog thread before forking
-        WATCHDOG.release(WATCHDOG.watch(first, time.monotonic() + 60))
+        WATCHDOG.release(_watch(first, time.monotonic() + 60))
     pid = os.fork()
     if pid == 0:  # the child: a watch must still fire, though the thread was not copied
         cut_off = False
         try:
             ours, _peer = socket.socketpair()
-            watch = WATCHDOG.watch(ours, time.monotonic() + 0.1)
+            watch = _watch(ours, time.monotonic() + 0.1)
             ours.settimeout(5)
             cut_off = ours.recv(1) == b"" and watch.fired
             WATCHDOG.release(watch)

@@ -1,0 +1,577 @@
+"""``AsyncAccountClient``: the 18 operations as coroutines, over aiohttp.
+
+The same typed front doors as ``AccountClient`` (``_client``), handing the
+same steps to the asyncio driver (``_aio``) instead of the blocking one.
+Only this module and ``_async_transport`` load for async use; aiohttp is
+imported when the first client is built, never by the sync path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from typing import Self, TypeVar
+
+from account_mgmt import _aio
+from account_mgmt import _operations as ops
+from account_mgmt._config import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_POOL_CONNECTIONS,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+    ClientConfig,
+)
+from account_mgmt._construction import changed_config, new_call_path, pool_changes
+from account_mgmt._http import AsyncTransport
+from account_mgmt._quotas import (
+    REGION_OPT_CONCURRENCY_PER_ACCOUNT,
+    REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
+    Quota,
+)
+from account_mgmt._regionswitch import DISABLE, ENABLE, Direction, ensure_region
+from account_mgmt._runtime import Runtime
+from account_mgmt._steps import Steps
+from account_mgmt._waiters import (
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    check_wait_options,
+    wait_for_region_opt_status,
+)
+from account_mgmt.models import (
+    AccountInformation,
+    AlternateContact,
+    AlternateContactType,
+    ContactInformation,
+    GetContactInformationResponse,
+    GovCloudAccountInformation,
+    ListRegionsResponse,
+    PrimaryEmailUpdate,
+    Region,
+    RegionOptStatus,
+)
+from account_mgmt.pagination import MAX_PAGE_SIZE, PageWalk
+
+T = TypeVar("T")
+
+
+def _new_transport(config: ClientConfig) -> AsyncTransport:
+    from account_mgmt._async_transport import (
+        AiohttpTransport,  # aiohttp loads with the first client
+    )
+
+    return AiohttpTransport(
+        endpoint_url=config.endpoint_url,
+        connect_timeout=config.connect_timeout,
+        read_timeout=config.read_timeout,
+        verify=config.verify,
+        max_pool_connections=config.max_pool_connections,
+        max_response_bytes=config.max_response_bytes,
+    )
+
+
+class AsyncAccountClient:
+    """A typed asyncio client for the AWS Account Management API (service ``account``).
+
+    The same methods, parameters, models and errors as ``AccountClient``,
+    as coroutines; ``async with`` closes it; ``iter_regions`` is an async
+    iterator. Pacing, the Region gate and the retry budget are the
+    ``runtime``'s, shared with every sync and async client built on it, and
+    waiting for them never blocks the event loop. Build it anywhere; its
+    connections are made in the loop of its first call, and it must be used
+    from that loop only.
+
+    Standalone mode: leave ``account_id`` out and each call acts on the
+    caller's own account. Organization mode: pass ``account_id`` of a member
+    account, calling from the management account or the delegated
+    administrator, with trusted access for ``account.amazonaws.com`` enabled.
+
+    Every option not given is read as the AWS SDKs read it (environment, then
+    the profile), falling back to the package's documented defaults
+    (``ClientConfig``). The client is safe to share between threads;
+    ``aclose()`` (or ``async with``) releases its connection pool.
+
+    Calls are paced at the service's documented per-operation quotas
+    (``DOCUMENTED_QUOTAS``), shared by every client built with the same
+    ``runtime`` (by default the process's, ``default_runtime()``) and the
+    same credentials; ``rate_limiting=False`` turns that off and
+    ``quota_overrides={"GetAlternateContact": Quota(20, 20)}`` changes rates.
+    Region switches are gated at the service's concurrency caps (6 per
+    account; 20 per organization, a setting since newer AWS pages say 50):
+    past a cap, ``enable_region`` waits for a Region it set switching to settle.
+
+    ``runtime=Runtime(clock=FakeClock())`` gives a test its own limits and a
+    clock that never waits; ``transport=`` replaces HTTP (any object with
+    ``async send(HttpRequest, *, deadline) -> HttpResponse`` and ``async aclose()``);
+    ``rng`` is the retry jitter's source.
+
+    Raises:
+        ConfigurationError: an option is invalid.
+        CredentialsError: the named profile does not exist, or only half a key pair was given.
+    """
+
+    def __init__(
+        self,
+        *,
+        profile_name: str | None = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        max_attempts: int | None = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
+        use_fips_endpoint: bool | None = None,
+        use_dualstack_endpoint: bool | None = None,
+        verify: bool | str = True,
+        max_pool_connections: int = DEFAULT_MAX_POOL_CONNECTIONS,
+        rate_limiting: bool = True,
+        quota_overrides: Mapping[str, Quota] | None = None,
+        region_opt_concurrency_per_account: int = REGION_OPT_CONCURRENCY_PER_ACCOUNT,
+        region_opt_concurrency_per_organization: int = REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
+        runtime: Runtime | None = None,
+        transport: AsyncTransport | None = None,
+        rng: Callable[[], float] | None = None,
+    ) -> None:
+        self._path = new_call_path(
+            profile_name=profile_name,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+            max_attempts=max_attempts,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            total_timeout=total_timeout,
+            use_fips_endpoint=use_fips_endpoint,
+            use_dualstack_endpoint=use_dualstack_endpoint,
+            verify=verify,
+            max_pool_connections=max_pool_connections,
+            rate_limiting=rate_limiting,
+            quota_overrides=quota_overrides,
+            region_opt_concurrency_per_account=region_opt_concurrency_per_account,
+            region_opt_concurrency_per_organization=region_opt_concurrency_per_organization,
+            runtime=runtime,
+            rng=rng,
+        )
+        self._own_transport = transport is None
+        self._transport = transport if transport is not None else _new_transport(self._path.config)
+
+    @property
+    def config(self) -> ClientConfig:
+        """The resolved configuration (endpoint, signing region, attempts, timeouts)."""
+        return self._path.config
+
+    @property
+    def runtime(self) -> Runtime:
+        """The limits and clock this client shares with the other clients built on it."""
+        return self._path.runtime
+
+    def with_options(
+        self,
+        *,
+        max_attempts: int | None = None,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        total_timeout: float | None = None,
+    ) -> AsyncAccountClient:
+        """A copy with some options changed, sharing credentials, runtime and clock offset.
+
+        The copy shares the connection pool unless a timeout changes, in which
+        case it gets a pool of its own (closed by its own ``close()``). A
+        transport given to the constructor is always shared.
+
+        Raises:
+            ConfigurationError: an option is invalid.
+        """
+        config = changed_config(
+            self._path.config,
+            max_attempts=max_attempts,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            total_timeout=total_timeout,
+        )
+        clone = object.__new__(AsyncAccountClient)
+        clone._path = self._path.with_config(config)
+        new_pool = self._own_transport and pool_changes(self._path.config, config)
+        clone._own_transport = self._own_transport
+        clone._transport = _new_transport(config) if new_pool else self._transport
+        return clone
+
+    async def aclose(self) -> None:
+        """Release the connection pool. Copies from ``with_options`` that share it lose it too."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"AsyncAccountClient(endpoint_url={self._path.config.endpoint_url!r})"
+
+    async def _run(self, steps: Steps[T]) -> T:
+        return await _aio.run(steps, self._transport, self._path.clock)
+
+    # -- alternate contacts -----------------------------------------------------
+
+    async def get_alternate_contact(
+        self, *, alternate_contact_type: AlternateContactType | str, account_id: str | None = None
+    ) -> AlternateContact:
+        """The alternate contact of one type.
+
+        Raises:
+            ParamValidationError: before sending, for bad input.
+            ResourceNotFoundException: no contact of that type is set.
+            AccessDeniedException: see ``AccountClient`` on organization mode.
+            MalformedResponseError: a success answer without the contact.
+        """
+        return await self._run(
+            self._path.call(
+                ops.GET_ALTERNATE_CONTACT,
+                {"alternate_contact_type": alternate_contact_type, "account_id": account_id},
+            )
+        )
+
+    async def put_alternate_contact(
+        self,
+        *,
+        alternate_contact_type: AlternateContactType | str,
+        name: str,
+        title: str,
+        email_address: str,
+        phone_number: str,
+        account_id: str | None = None,
+    ) -> None:
+        """Create or replace the alternate contact of one type (an upsert; retried when lost).
+
+        Raises:
+            ParamValidationError: before sending, for bad input.
+        """
+        await self._run(
+            self._path.call(
+                ops.PUT_ALTERNATE_CONTACT,
+                {
+                    "alternate_contact_type": alternate_contact_type,
+                    "name": name,
+                    "title": title,
+                    "email_address": email_address,
+                    "phone_number": phone_number,
+                    "account_id": account_id,
+                },
+            )
+        )
+
+    async def delete_alternate_contact(
+        self, *, alternate_contact_type: AlternateContactType | str, account_id: str | None = None
+    ) -> None:
+        """Delete the alternate contact of one type.
+
+        If the answer is lost after the request was sent, the delete is sent
+        once more and a "not found" then counts as done.
+
+        Raises:
+            ResourceNotFoundException: there was none (e.g. a second delete).
+        """
+        await self._run(
+            self._path.call(
+                ops.DELETE_ALTERNATE_CONTACT,
+                {"alternate_contact_type": alternate_contact_type, "account_id": account_id},
+            )
+        )
+
+    # -- primary contact ----------------------------------------------------------
+
+    async def get_contact_information(
+        self, *, account_id: str | None = None
+    ) -> GetContactInformationResponse:
+        """The primary contact and its phone verification status.
+
+        Returns the whole answer, not just ``ContactInformation``, so that
+        ``verification_status`` is kept.
+
+        Raises:
+            ResourceNotFoundException: no contact information is set.
+            MalformedResponseError: a success answer without the contact information.
+        """
+        return await self._run(
+            self._path.call(ops.GET_CONTACT_INFORMATION, {"account_id": account_id})
+        )
+
+    async def put_contact_information(
+        self, *, contact_information: ContactInformation, account_id: str | None = None
+    ) -> None:
+        """Replace the primary contact.
+
+        Raises:
+            ParamValidationError: before sending, naming e.g.
+                ``contact_information.phone_number`` and the rule it broke.
+        """
+        await self._run(
+            self._path.call(
+                ops.PUT_CONTACT_INFORMATION,
+                {"contact_information": contact_information, "account_id": account_id},
+            )
+        )
+
+    # -- Regions ------------------------------------------------------------------
+
+    async def get_region_opt_status(
+        self, *, region_name: str, account_id: str | None = None
+    ) -> Region:
+        """The opt-in status of one Region.
+
+        Raises:
+            ParamValidationError: before sending, for bad input.
+            MalformedResponseError: a success answer without the status.
+        """
+        return await self._run(self._path.get_region_opt_status(region_name, account_id))
+
+    async def list_regions(
+        self,
+        *,
+        account_id: str | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        region_opt_status_contains: Sequence[RegionOptStatus | str] | None = None,
+    ) -> ListRegionsResponse:
+        """One page of Regions with their opt-in status; see ``iter_regions`` for all."""
+        return await self._run(
+            self._path.call(
+                ops.LIST_REGIONS,
+                {
+                    "account_id": account_id,
+                    "max_results": max_results,
+                    "next_token": next_token,
+                    "region_opt_status_contains": region_opt_status_contains,
+                },
+            )
+        )
+
+    async def iter_regions(
+        self,
+        *,
+        account_id: str | None = None,
+        region_opt_status_contains: Sequence[RegionOptStatus | str] | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> AsyncIterator[Region]:
+        """Every Region across all pages, fetched lazily, ``page_size`` at a time (``async for``).
+
+        Raises:
+            PaginationError: the service repeated a page token, or kept handing
+                out new ones past ``MAX_PAGES``.
+        """
+        walk = PageWalk()
+        token: str | None = None
+        while True:
+            page = await self.list_regions(
+                account_id=account_id,
+                max_results=page_size,
+                next_token=token,
+                region_opt_status_contains=region_opt_status_contains,
+            )
+            for region in page.regions:
+                yield region
+            token = walk.next_token(page)
+            if token is None:
+                return
+
+    async def enable_region(
+        self,
+        *,
+        region_name: str,
+        account_id: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> None:
+        """Opt in to a Region; with ``wait=True``, return only once it is ENABLED.
+
+        Reads the Region's status first and sends nothing if it is already
+        ENABLED, ENABLING or ENABLED_BY_DEFAULT. If the answer to EnableRegion
+        is lost, the status says whether it took, instead of a blind resend;
+        if it is a ConflictException (or the ValidationException the service
+        is reported to send instead) because another caller's enable of the
+        same Region got there first, the Region is on its way: success.
+
+        Raises:
+            ParamValidationError: ``wait`` not a bool, ``timeout`` or
+                ``poll_interval`` out of range (before anything is sent).
+            ConflictException: the Region is DISABLING.
+            ValidationException: the Region cannot be opted in to.
+            RegionOptConcurrencyExceeded: the service's cap stayed full (with
+                switches this runtime did not start) until ``timeout``.
+            WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
+        """
+        await self._switch(ENABLE, region_name, account_id, wait, timeout, poll_interval)
+
+    async def disable_region(
+        self,
+        *,
+        region_name: str,
+        account_id: str | None = None,
+        wait: bool = False,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> None:
+        """Opt out of a Region; with ``wait=True``, return only once it is DISABLED.
+
+        Sends nothing if the Region is already DISABLED or DISABLING; a lost
+        answer, a ConflictException or a ValidationException is settled by
+        the Region's status, as for ``enable_region``.
+
+        Raises:
+            ParamValidationError: ``wait`` not a bool, ``timeout`` or
+                ``poll_interval`` out of range (before anything is sent).
+            ConflictException: the Region is ENABLING.
+            ValidationException: the Region is enabled by default and cannot be disabled.
+            WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
+        """
+        await self._switch(DISABLE, region_name, account_id, wait, timeout, poll_interval)
+
+    async def _switch(
+        self,
+        direction: Direction,
+        region_name: str,
+        account_id: str | None,
+        wait: bool,
+        timeout: float,
+        poll_interval: float,
+    ) -> None:
+        # Before the first call: a bad option found after the switch was sent
+        # would leave it half done.
+        check_wait_options(timeout=timeout, poll_interval=poll_interval, wait=wait)
+        await self._run(
+            ensure_region(
+                self._path,
+                direction,
+                region_name=region_name,
+                account_id=account_id,
+                wait=wait,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
+        )
+
+    async def wait_for_region_opt_status(
+        self,
+        *,
+        region_name: str,
+        statuses: Collection[RegionOptStatus | str] = (RegionOptStatus.ENABLED,),
+        account_id: str | None = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> Region:
+        """Poll GetRegionOptStatus until the Region is in one of ``statuses``.
+
+        Raises:
+            ParamValidationError: ``statuses`` empty, a bare string, or holding
+                a value that is not a ``RegionOptStatus``; ``timeout`` below 0
+                or ``poll_interval`` not above it.
+            WaiterFailedError: the Region is switching the other way.
+            WaiterTimeoutError: ``timeout`` seconds passed first.
+        """
+        wanted = check_wait_options(timeout=timeout, poll_interval=poll_interval, statuses=statuses)
+        return await self._run(
+            wait_for_region_opt_status(
+                self._path,
+                region_name=region_name,
+                account_id=account_id,
+                statuses=wanted,
+                timeout=timeout,
+                poll_interval=poll_interval,
+            )
+        )
+
+    # -- account --------------------------------------------------------------------
+
+    async def get_account_information(self, *, account_id: str | None = None) -> AccountInformation:
+        """The account's id, name, creation date and state."""
+        return await self._run(
+            self._path.call(ops.GET_ACCOUNT_INFORMATION, {"account_id": account_id})
+        )
+
+    async def put_account_name(self, *, account_name: str, account_id: str | None = None) -> None:
+        """Rename the account."""
+        await self._run(
+            self._path.call(
+                ops.PUT_ACCOUNT_NAME, {"account_name": account_name, "account_id": account_id}
+            )
+        )
+
+    async def get_primary_email(self, *, account_id: str) -> str:
+        """The root user's email address of a member account (organization mode only)."""
+        return await self._run(self._path.call(ops.GET_PRIMARY_EMAIL, {"account_id": account_id}))
+
+    async def start_primary_email_update(self, *, account_id: str, primary_email: str) -> str:
+        """Send a one-time password to the new address; returns the update status.
+
+        Raises:
+            OutcomeUnknownError: the answer was lost; it is not resent.
+        """
+        return await self._run(
+            self._path.call(
+                ops.START_PRIMARY_EMAIL_UPDATE,
+                {"account_id": account_id, "primary_email": primary_email},
+            )
+        )
+
+    async def accept_primary_email_update(
+        self, *, account_id: str, primary_email: str, otp: str
+    ) -> str:
+        """Confirm a primary email change with the one-time password; returns the status.
+
+        Raises:
+            OutcomeUnknownError: the answer was lost; it is not resent.
+        """
+        return await self._run(
+            self._path.call(
+                ops.ACCEPT_PRIMARY_EMAIL_UPDATE,
+                {"account_id": account_id, "primary_email": primary_email, "otp": otp},
+            )
+        )
+
+    async def get_primary_email_update_status(
+        self, *, account_id: str | None = None
+    ) -> PrimaryEmailUpdate:
+        """Where the latest primary email change stands, and since when."""
+        return await self._run(
+            self._path.call(ops.GET_PRIMARY_EMAIL_UPDATE_STATUS, {"account_id": account_id})
+        )
+
+    async def get_gov_cloud_account_information(
+        self, *, standard_account_id: str | None = None
+    ) -> GovCloudAccountInformation:
+        """The GovCloud account linked to a standard account.
+
+        Raises:
+            ResourceNotFoundException: no GovCloud account is linked.
+            ResourceUnavailableException: the information cannot be read now.
+        """
+        return await self._run(
+            self._path.call(
+                ops.GET_GOV_CLOUD_ACCOUNT_INFORMATION, {"standard_account_id": standard_account_id}
+            )
+        )
+
+    async def send_phone_number_verification(self, *, account_id: str | None = None) -> str:
+        """Send a one-time password to the primary contact's phone; returns the status.
+
+        Raises:
+            OutcomeUnknownError: the answer was lost; it is not resent.
+        """
+        return await self._run(
+            self._path.call(ops.SEND_PHONE_NUMBER_VERIFICATION, {"account_id": account_id})
+        )
+
+    async def verify_phone_number(self, *, otp: str, account_id: str | None = None) -> str:
+        """Verify the primary contact's phone with the one-time password; returns the status.
+
+        Raises:
+            OutcomeUnknownError: the answer was lost; it is not resent.
+        """
+        return await self._run(
+            self._path.call(ops.VERIFY_PHONE_NUMBER, {"otp": otp, "account_id": account_id})
+        )
