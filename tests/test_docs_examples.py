@@ -14,6 +14,11 @@ The convention (also stated in docs/testing.md#how-the-documentation-is-tested):
 - A block right after ``<!-- docs-test: skip REASON -->`` is not run; the
   reason is required, and kept to blocks that cannot run here (a real AWS
   account, a process that never ends).
+- A block right after ``<!-- docs-test: pytest -->`` is a test module, run by
+  pytest in a subprocess with the installed plugin; it must pass.
+- ``<!-- docs-test: needs MODULE -->`` anywhere in a page skips the page
+  (visibly, with the reason) while MODULE cannot be imported: for a page
+  written ahead of the code it documents.
 
 A failing block is reported by page and line: the code is compiled with the
 Markdown file's own line numbers, so the traceback points into the page.
@@ -21,6 +26,7 @@ Markdown file's own line numbers, so the traceback points into the page.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -40,6 +46,7 @@ DOCS = ROOT / "docs"
 PAGES = sorted([ROOT / "README.md", *DOCS.rglob("*.md")])
 
 MARKER = re.compile(r"<!--\s*docs-test:\s*(?P<mode>skip|pytest)\b(?P<reason>.*?)-->")
+NEEDS_MARKER = re.compile(r"<!--\s*docs-test:\s*needs\s+([\w.]+)\s*-->")
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)\s*(?P<info>[^\n`]*)$")
 
 
@@ -139,6 +146,10 @@ def user_environment(
 def test_python_examples_run_against_the_emulator(
     page: Path, user_environment: types.SimpleNamespace
 ) -> None:
+    text = page.read_text(encoding="utf-8")
+    for needed in NEEDS_MARKER.findall(text):
+        if importlib.util.find_spec(needed) is None:
+            pytest.skip(f"{page_id(page)} documents {needed}, which this checkout does not have")
     namespace: dict[str, object] = {"__name__": "__docs_example__"}
     ran = 0
     for block in python_blocks(page):
