@@ -7,10 +7,15 @@ that a user's test can supply a transport of its own.
 
 from __future__ import annotations
 
+import re
+import urllib.parse
+import urllib.request
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Final, Protocol
 
 import attrs
+
+from account_mgmt.exceptions import ConfigurationError, CredentialsError
 
 
 @attrs.frozen(kw_only=True)
@@ -58,3 +63,43 @@ class AsyncTransport(Protocol):
     async def aclose(self) -> None:
         """Release connections; later sends fail."""
         ...
+
+
+_CREDENTIAL_HEADERS: Final = frozenset({"authorization", "x-amz-security-token"})
+"""Headers whose value is a secret: a refusal names the credential, never the value."""
+
+_HEADER_VALUE_OK: Final = re.compile(r"[\t\x20-\x7e]*")
+"""What a request header value may hold: visible ASCII, space and tab (RFC 9110 5.5,
+without the obsolete non-ASCII text an HTTP library would encode as Latin-1)."""
+
+
+def check_header_values(headers: Mapping[str, str]) -> None:
+    """Refuse a header value HTTP does not allow, naming the header, never the value.
+
+    The HTTP libraries' own refusals are bare ``ValueError``s quoting the
+    value: a session token or a signature read with its trailing newline.
+
+    Raises:
+        CredentialsError: a credential header holds such a character.
+        ConfigurationError: another header does.
+    """
+    for name, value in headers.items():
+        if _HEADER_VALUE_OK.fullmatch(value) is not None:
+            continue
+        if name.lower() in _CREDENTIAL_HEADERS:
+            raise CredentialsError(
+                f"the {name} header holds a control or non-ASCII character: check the "
+                "access key id and session token (a trailing newline?)"
+            )
+        raise ConfigurationError(
+            f"the {name} header holds a control or non-ASCII character HTTP does not allow"
+        )
+
+
+def environment_proxy(endpoint_url: str) -> str | None:
+    """The proxy the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY...) sets for this
+    endpoint, or None: read once per transport, as both transports do."""
+    parts = urllib.parse.urlsplit(endpoint_url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return urllib.request.getproxies().get(parts.scheme) or None

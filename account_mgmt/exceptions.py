@@ -9,6 +9,7 @@
     │   └── NoCredentialsError
     ├── PaginationError                            the service repeated a page token
     ├── ClientClosedError                          the client was closed; nothing was sent
+    ├── EventLoopMismatchError                     an async client used from another loop
     ├── TransportError                             no complete HTTP answer
     │   ├── EndpointConnectionError                could not connect (request not sent)
     │   ├── ConnectTimeoutError                    connecting timed out (request not sent)
@@ -116,6 +117,15 @@ class ClientClosedError(AccountError):
 
     Raised by every call after ``close()`` (or the end of its ``with`` block);
     nothing is sent. Make a new client instead of reusing a closed one.
+    """
+
+
+class EventLoopMismatchError(AccountError):
+    """An async client was used from an event loop other than the one of its first call.
+
+    Its connections belong to that loop (aiohttp's, like asyncio's, cannot
+    move); nothing was sent. Make one client per loop: each ``asyncio.run``
+    starts a new one.
     """
 
 

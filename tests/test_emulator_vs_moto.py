@@ -3,6 +3,7 @@ differs from the service model, the emulator follows the model (docs/emulator.md
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,3 +84,80 @@ def test_where_moto_differs_the_emulator_follows_the_model(
     documented = model.shape_for("ResourceNotFoundException").metadata["error"]["httpStatusCode"]
     assert _status(emulator_client) == documented == 404
     assert _status(moto_client) == 400  # moto's answer, documented in docs/emulator.md
+
+
+# -- Organizations -------------------------------------------------------------------------
+
+
+def _org_client(url: str, key: str, secret: str) -> Any:
+    return boto3.client(
+        "organizations", endpoint_url=url, region_name="us-east-1",
+        aws_access_key_id=key, aws_secret_access_key=secret,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def moto_organization(moto_url: str) -> Any:
+    """moto's server holding an organization with a nested OU and an account in it."""
+    org = _org_client(moto_url, "AKIDMOTO", "moto")
+    # The session's moto server keeps the organization between tests.
+    with contextlib.suppress(org.exceptions.AlreadyInOrganizationException):
+        org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    if not org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]:
+        prod = org.create_organizational_unit(ParentId=root, Name="Prod")["OrganizationalUnit"]
+        payments = org.create_organizational_unit(ParentId=prod["Id"], Name="Payments")
+        created = org.create_account(Email="pay@example.com", AccountName="payments")
+        account_id = org.describe_create_account_status(
+            CreateAccountRequestId=created["CreateAccountStatus"]["Id"]
+        )["CreateAccountStatus"]["AccountId"]
+        org.move_account(
+            AccountId=account_id,
+            SourceParentId=root,
+            DestinationParentId=payments["OrganizationalUnit"]["Id"],
+        )
+    return org
+
+
+def _walk(org: Any, parent: str) -> list[dict[str, Any]]:
+    accounts = list(org.list_accounts_for_parent(ParentId=parent)["Accounts"])
+    for ou in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]:
+        accounts += _walk(org, ou["Id"])
+    return accounts
+
+
+def test_organizations_answers_have_moto_shapes_with_both_status_fields(
+    moto_organization: Any,
+) -> None:
+    with AccountEmulator(
+        member_count=2, ou_layout={"/Prod/Payments": 1}, account_status_field="both"
+    ) as emulator:
+        credentials = emulator.credentials_for()
+        ours = _org_client(emulator.url, credentials.access_key_id, credentials.secret_access_key)
+        our_accounts = _walk(ours, ours.list_roots()["Roots"][0]["Id"])
+        our_ou = ours.list_organizational_units_for_parent(ParentId=emulator.root_id)
+    root = moto_organization.list_roots()["Roots"][0]["Id"]
+    their_accounts = _walk(moto_organization, root)
+    their_ou = moto_organization.list_organizational_units_for_parent(ParentId=root)
+    # moto answers State and the retired Status side by side, as account_status_field="both".
+    their_keys = set().union(*(a.keys() for a in their_accounts))
+    our_keys = set().union(*(a.keys() for a in our_accounts))
+    assert {"State", "Status"} <= their_keys
+    assert our_keys - their_keys == {"Paths"}  # moto does not fill the newer Paths
+    assert their_keys <= our_keys
+    ou_keys = set(our_ou["OrganizationalUnits"][0]) - {"Path"}
+    assert ou_keys == set(their_ou["OrganizationalUnits"][0])
+    assert len(their_accounts) >= 2
+    assert len(our_accounts) == 4
+
+
+def test_where_moto_differs_organizations_max_results_is_enforced(
+    moto_organization: Any,
+) -> None:
+    # moto pages past the model's MaxResults bound of 20; the service (and the emulator) refuse.
+    moto_organization.list_accounts(MaxResults=25)
+    with AccountEmulator(member_count=1) as emulator:
+        credentials = emulator.credentials_for()
+        ours = _org_client(emulator.url, credentials.access_key_id, credentials.secret_access_key)
+        with pytest.raises(ours.exceptions.InvalidInputException):
+            ours.list_accounts(MaxResults=25)

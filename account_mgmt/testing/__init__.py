@@ -3,7 +3,12 @@
 ``AccountEmulator`` runs a real HTTP server on 127.0.0.1 that speaks the
 service's wire protocol for all 18 operations, verifies SigV4 signatures,
 validates input against AWS's model, enforces the documented quotas and
-keeps an organization's worth of state::
+keeps an organization's worth of state. On the same port and with the same
+keys it serves AWS Organizations' read operations (DescribeOrganization,
+ListRoots, ListOrganizationalUnitsForParent, ListAccountsForParent,
+ListAccounts, DescribeAccount, ListTagsForResource,
+ListAWSServiceAccessForOrganization, ListDelegatedAdministrators) over the
+world's OU tree::
 
     from account_mgmt.testing import AccountEmulator
 
@@ -21,224 +26,61 @@ serve`` runs it standalone.
 
 from __future__ import annotations
 
-import secrets as _secrets
-from collections import Counter
-from typing import Any, Self
+import importlib
+from typing import TYPE_CHECKING, Any, Final
 
-import attrs
-
-from account_mgmt._client import AccountClient
-from account_mgmt._config import GLOBAL_SIGNING_REGION
-from account_mgmt.testing._server import EmulatorServer, Fault, FaultKind
-from account_mgmt.testing._world import (
-    ENABLED_BY_DEFAULT_REGIONS,
-    OPT_IN_REGIONS,
-    World,
-    WorldSettings,
-)
+if TYPE_CHECKING:
+    from account_mgmt.testing._emulator import AccountEmulator, Credentials
+    from account_mgmt.testing._mock import AsyncMockTransport, MockTransport
+    from account_mgmt.testing._server import Fault, FaultKind
+    from account_mgmt.testing._world import (
+        ACCOUNT_STATES,
+        ENABLED_BY_DEFAULT_REGIONS,
+        OPT_IN_REGIONS,
+        OuPath,
+        WorldSettings,
+    )
 
 __all__ = [
+    "ACCOUNT_STATES",
     "ENABLED_BY_DEFAULT_REGIONS",
     "OPT_IN_REGIONS",
     "AccountEmulator",
+    "AsyncMockTransport",
     "Credentials",
     "Fault",
     "FaultKind",
+    "MockTransport",
+    "OuPath",
     "WorldSettings",
 ]
 
+_HOME: Final = {
+    "ACCOUNT_STATES": "_world",
+    "ENABLED_BY_DEFAULT_REGIONS": "_world",
+    "OPT_IN_REGIONS": "_world",
+    "AccountEmulator": "_emulator",
+    "AsyncMockTransport": "_mock",
+    "Credentials": "_emulator",
+    "Fault": "_server",
+    "FaultKind": "_server",
+    "MockTransport": "_mock",
+    "OuPath": "_world",
+    "WorldSettings": "_world",
+}
+"""Where each public name lives. Loaded on first use, so that importing this package
+(as the pytest plugin's import does, in every test run) costs no botocore, server or
+client import."""
 
-@attrs.frozen(repr=False)
-class Credentials:
-    """An access key pair (and optional session token) the emulator accepts."""
 
-    access_key_id: str
-    secret_access_key: str
-    session_token: str | None = None
-
-    def __repr__(self) -> str:
-        return f"Credentials(access_key_id={self.access_key_id!r}, secret_access_key=<redacted>)"
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
 
 
-class AccountEmulator:
-    """A running emulated Account service; a context manager.
-
-    Args:
-        settings: the world's shape (member count, transition delay, OTP, caps...).
-        enforce_quotas: answer 429 past the documented per-operation rates.
-        quota_scope: ``"caller"`` (the calling account's budget) or ``"target"``
-            (the account acted on): AWS does not document which applies in
-            organization mode.
-        port: 0 picks a free port.
-        seed: makes probabilistic fault injection repeatable.
-        **world_options: shorthand for ``WorldSettings`` fields (``member_count=5``).
-    """
-
-    def __init__(
-        self,
-        settings: WorldSettings | None = None,
-        *,
-        enforce_quotas: bool = True,
-        quota_scope: str = "caller",
-        host: str = "127.0.0.1",
-        port: int = 0,
-        seed: int | None = None,
-        **world_options: Any,
-    ) -> None:
-        if quota_scope not in ("caller", "target"):
-            raise ValueError("quota_scope must be 'caller' or 'target'")
-        if settings is None:
-            settings = WorldSettings(**world_options)
-        elif world_options:
-            settings = attrs.evolve(settings, **world_options)
-        self.world = World(settings)
-        # Keys are unique to this emulator: two emulators are two separate sets of
-        # identities, so process-wide state keyed by access key (the client's rate
-        # buckets and Region gate) does not leak from one emulated world to another.
-        instance = self._instance = _secrets.token_hex(2).upper()
-        self._credentials = {
-            account_id: Credentials(
-                access_key_id=f"AKIA{instance}{account_id}",  # 20 characters, as AWS's
-                secret_access_key=f"emulator-secret-{instance}-{account_id}",
-            )
-            for account_id in self.world.accounts
-        }
-        self._server = EmulatorServer(
-            self.world,
-            secrets={c.access_key_id: c.secret_access_key for c in self._credentials.values()},
-            key_owner={c.access_key_id: a for a, c in self._credentials.items()},
-            host=host,
-            port=port,
-            enforce_quotas=enforce_quotas,
-            quota_scope=quota_scope,
-            signing_region=GLOBAL_SIGNING_REGION,
-            partition="aws",
-            seed=seed,
-        )
-        self._started = False
-
-    # -- lifecycle -----------------------------------------------------------------
-
-    def start(self) -> Self:
-        """Start serving (idempotent)."""
-        if not self._started:
-            self._server.start()
-            self._started = True
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        if self._started:
-            self._server.stop()
-            self._started = False
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    # -- what a test needs -----------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        """The endpoint URL, e.g. ``http://127.0.0.1:53412``."""
-        return self._server.url
-
-    @property
-    def management_account_id(self) -> str:
-        return self.world.settings.management_account_id
-
-    @property
-    def delegated_admin_account_id(self) -> str | None:
-        return self.world.settings.delegated_admin_account_id
-
-    @property
-    def member_account_ids(self) -> list[str]:
-        """The organization's member accounts, in a stable order."""
-        return self.world.member_account_ids
-
-    @property
-    def standalone_account_ids(self) -> list[str]:
-        """Accounts outside the organization."""
-        return [a.account_id for a in self.world.accounts.values() if a.organization is None]
-
-    def credentials_for(self, account_id: str | None = None) -> Credentials:
-        """The key pair that signs as ``account_id`` (default: the management account)."""
-        return self._credentials[account_id or self.management_account_id]
-
-    def issue_session_credentials(self, account_id: str | None = None) -> Credentials:
-        """New temporary credentials for ``account_id``, as STS hands out: an access
-        key of their own (ASIA...), a secret and a session token the key needs."""
-        account = account_id or self.management_account_id
-        self.credentials_for(account)  # an unknown account fails here
-        credentials = Credentials(
-            access_key_id=f"ASIA{self._instance}{account}{_secrets.token_hex(2).upper()}",
-            secret_access_key="emulator-session-secret-" + _secrets.token_hex(8),
-            session_token="emulator-token-" + _secrets.token_hex(8),
-        )
-        self._server.add_key(
-            credentials.access_key_id,
-            credentials.secret_access_key,
-            owner=account,
-            session_token=credentials.session_token,
-        )
-        return credentials
-
-    def expire_session_token(self, token: str) -> None:
-        """Make requests carrying ``token`` fail with ExpiredTokenException."""
-        self._server.expired_tokens.add(token)
-
-    def client(self, account_id: str | None = None, **options: Any) -> AccountClient:
-        """An ``AccountClient`` for this emulator, signed as ``account_id``."""
-        credentials = self.credentials_for(account_id)
-        return AccountClient(
-            endpoint_url=self.url,
-            aws_access_key_id=credentials.access_key_id,
-            aws_secret_access_key=credentials.secret_access_key,
-            aws_session_token=credentials.session_token,
-            **options,
-        )
-
-    def inject(
-        self,
-        kind: FaultKind | str,
-        *,
-        count: int | None = None,
-        probability: float | None = None,
-        operation: str | None = None,
-        delay: float = 0.0,
-    ) -> None:
-        """Make the next ``count`` matching requests (or a ``probability`` of them) fail.
-
-        ``operation`` is the AWS name (``"GetRegionOptStatus"``); None matches all.
-        """
-        self._server.faults.add(
-            Fault(kind=FaultKind(kind), operation=operation, delay=delay), count, probability
-        )
-
-    def clear_faults(self) -> None:
-        self._server.faults.clear()
-
-    @property
-    def request_counts(self) -> Counter[str]:
-        """Requests received per operation (AWS names), faults and rejections included."""
-        return Counter(self._server.request_counts)
-
-    @property
-    def throttled_counts(self) -> Counter[str]:
-        """Requests answered 429 by the rate quotas, per operation (injected faults excluded)."""
-        return Counter(self._server.throttled_counts)
-
-    def reset_counts(self) -> None:
-        self._server.request_counts.clear()
-        self._server.throttled_counts.clear()
-
-    @property
-    def enforce_quotas(self) -> bool:
-        return self._server.enforce_quotas
-
-    @enforce_quotas.setter
-    def enforce_quotas(self, value: bool) -> None:
-        self._server.enforce_quotas = value
-        self._server.reset_quotas()
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -104,7 +104,8 @@ def disable_region(world: World, caller: str, body: dict[str, Any]) -> None:
 
 
 def get_account_information(world: World, caller: str, body: dict[str, Any]) -> dict[str, Any]:
-    account = world.target(caller, body)
+    # Reads the account's own state, so it answers for a SUSPENDED or CLOSED one too.
+    account = world.target(caller, body, any_state=True)
     return {
         "AccountId": account.account_id,
         "AccountName": account.name,

@@ -2,31 +2,56 @@
 
 ``account_emulator`` yields a running ``AccountEmulator`` with a fresh world
 for each test; ``account_client`` yields an ``AccountClient`` signed as the
-emulated organization's management account. Override the world with
-``@pytest.mark.account_emulator(member_count=3, enforce_quotas=False)``.
+emulated organization's management account. Configure the world with the
+marker, whose keywords are ``AccountEmulator``'s::
+
+    @pytest.mark.account_emulator(
+        member_count=3, ou_depth=2, enforce_quotas=False,
+        seed_state={"*": {"alternate_contacts": {"SECURITY": {...}}}},
+    )
+
+Loading this plugin (every pytest run where the package is installed) imports
+neither the emulator nor the client nor botocore: the fixtures import them
+when a test first uses one.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from account_mgmt import AccountClient
-from account_mgmt.testing import AccountEmulator
+if TYPE_CHECKING:
+    from account_mgmt import AccountClient
+    from account_mgmt.testing import AccountEmulator
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "account_emulator(**options): options for the account_emulator fixture "
-        "(WorldSettings fields, enforce_quotas, quota_scope, seed)",
+        "(WorldSettings fields such as member_count, ou_depth, seed_state; "
+        "enforce_quotas, quota_scope, seed)",
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A clean slate per test: the process's shared rate buckets, Region gate and retry
+    budget are reset, if the package's runtime has been loaded at all (never loaded
+    here: a run that does not use the package pays nothing)."""
+    runtime = sys.modules.get("account_mgmt._runtime")
+    if runtime is not None:
+        runtime.default_runtime().reset()
 
 
 @pytest.fixture
 def account_emulator(request: pytest.FixtureRequest) -> Iterator[AccountEmulator]:
     """A running emulator on 127.0.0.1 with a fresh world, stopped after the test."""
+    from account_mgmt.testing._emulator import AccountEmulator  # lazy on purpose
+
     marker = request.node.get_closest_marker("account_emulator")
     options = dict(marker.kwargs) if marker else {}
     with AccountEmulator(**options) as emulator:
