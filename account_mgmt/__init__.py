@@ -1,9 +1,14 @@
 """A typed, validated, SigV4-signed client for the AWS Account Management API.
 
 Everything public is re-exported here; the modules prefixed ``_`` are private.
+
+The two clients are imported on first use (PEP 562): they bring botocore and
+cattrs, which a program importing only a model, an exception or a submodule
+(``account-mgmt --help``, the pytest plugin) should not pay for.
 """
 
-from account_mgmt._aclient import AsyncAccountClient
+from typing import TYPE_CHECKING, Any
+
 from account_mgmt._bulk import (
     AccountOutcome,
     BulkOperationError,
@@ -11,7 +16,6 @@ from account_mgmt._bulk import (
     for_each_account,
     for_each_account_async,
 )
-from account_mgmt._client import AccountClient
 from account_mgmt._clock import Clock, FakeClock, SystemClock
 from account_mgmt._config import ClientConfig
 from account_mgmt._http import AsyncTransport, HttpRequest, HttpResponse, Transport
@@ -21,6 +25,7 @@ from account_mgmt._version import __version__
 from account_mgmt.exceptions import (
     AccessDeniedException,
     AccountError,
+    ClientClosedError,
     ConfigurationError,
     ConflictException,
     ConnectionClosedError,
@@ -72,6 +77,27 @@ from account_mgmt.models import (
     ValidationExceptionReason,
 )
 
+if TYPE_CHECKING:
+    from account_mgmt._aclient import AsyncAccountClient
+    from account_mgmt._client import AccountClient
+
+_LAZY = {
+    "AccountClient": "account_mgmt._client",
+    "AsyncAccountClient": "account_mgmt._aclient",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'account_mgmt' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup finds it without this function
+    return value
+
+
 __all__ = [
     "DOCUMENTED_QUOTAS",
     "AccessDeniedException",
@@ -86,6 +112,7 @@ __all__ = [
     "AsyncTransport",
     "BulkOperationError",
     "BulkResult",
+    "ClientClosedError",
     "ClientConfig",
     "Clock",
     "ConfigurationError",
