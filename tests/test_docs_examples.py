@@ -10,7 +10,9 @@ The convention (also stated in docs/testing.md#how-the-documentation-is-tested):
   ``AWS_ENDPOINT_URL_ORGANIZATIONS``) name the emulator, ``AWS_ACCESS_KEY_ID`` /
   ``AWS_SECRET_ACCESS_KEY`` are the management account's, ``AWS_REGION`` is
   us-east-1, and the AWS config file has a profile ``org-management`` with the
-  same keys. Member accounts are ``300000000000``, ``300000000001``, ...
+  same keys. Member accounts are ``300000000000``, ``300000000001``, ...;
+  the OU ``/Prod`` holds the first three, ``/Prod/Payments`` the next two,
+  ``/Sandbox`` the three after.
   The name ``emulator`` is that running ``AccountEmulator`` (for pages about
   the emulator: ``emulator.seed(...)``).
 - A block right after ``<!-- docs-test: skip REASON -->`` is not run; the
@@ -133,7 +135,13 @@ def user_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[types.SimpleNamespace]:
     """An emulator and a shell environment pointing every AWS client at it."""
-    emulator = AccountEmulator(member_count=12, region_transition_seconds=0.2).start()
+    emulator = AccountEmulator(
+        member_count=12,
+        region_transition_seconds=0.2,
+        # An OU tree for the organization pages: 300000000000-2 in /Prod,
+        # -3 and -4 in /Prod/Payments, -5 to -7 in /Sandbox, the rest at the root.
+        ou_layout={"/Prod": 3, "/Prod/Payments": 2, "/Sandbox": 3},
+    ).start()
     credentials = emulator.credentials_for()
     config = tmp_path / "aws-config"
     config.write_text(
@@ -356,3 +364,58 @@ def test_testing_guide_documents_every_option_of_the_fixtures() -> None:
     }
     options = emulator_options | {field.name for field in attrs.fields(WorldSettings)}
     assert not sorted(options - table), f"testing.md's option table lacks {sorted(options - table)}"
+
+
+CLI_PAGE = DOCS / "cli.md"
+CLI_PAGE_HEAD = """# Command line: account-mgmt
+
+<!-- Generated from the commands' own help by `python -m tests.test_docs_examples`;
+     tests/test_docs_examples.py fails when it no longer matches. Edit the help, not this page. -->
+
+`account-mgmt` (with the `cli` extra: `pip install -e '.[cli]'`) runs the
+library's jobs from a shell, for one account or for the accounts of an
+organization: `plan` and `apply` a desired-state file
+([guide](desired-state.md)), list the organization's accounts, and read or
+change contacts, contact information and Regions. `--local` runs any
+command against a built-in emulator.
+
+Below is each command's `--help`.
+"""
+
+
+def cli_reference_markdown() -> str:
+    """docs/cli.md as the commands' help makes it: every command and subcommand."""
+    import click
+
+    # Imported by name: the command line is an optional part (the cli extra).
+    main = importlib.import_module("account_mgmt.cli").main
+    root = main if isinstance(main, click.Command) else None
+    assert root is not None, "account_mgmt.cli.main is expected to be a click command"
+    sections: list[str] = [CLI_PAGE_HEAD]
+
+    def walk(command: click.Command, name: str, parent: click.Context | None) -> None:
+        settings = {**command.context_settings, "terminal_width": 100, "max_content_width": 100}
+        context = click.Context(command, info_name=name, parent=parent, **settings)
+        text = command.get_help(context).replace("\b", "")  # click's no-rewrap markers
+        sections.append(f"## {context.command_path}\n\n```text\n{text}\n```\n")
+        if isinstance(command, click.Group):
+            for sub_name in command.list_commands(context):
+                sub = command.get_command(context, sub_name)
+                if sub is not None and not sub.hidden:
+                    walk(sub, sub_name, context)
+
+    walk(root, "account-mgmt", None)
+    return "\n".join(sections)
+
+
+def test_cli_reference_page_matches_the_commands_help() -> None:
+    if importlib.util.find_spec("account_mgmt.cli") is None:
+        pytest.skip("account_mgmt.cli is not in this checkout")
+    assert CLI_PAGE.read_text(encoding="utf-8") == cli_reference_markdown(), (
+        "docs/cli.md is stale: run `python -m tests.test_docs_examples` to regenerate it"
+    )
+
+
+if __name__ == "__main__":
+    CLI_PAGE.write_text(cli_reference_markdown(), encoding="utf-8")
+    print(f"wrote {CLI_PAGE.relative_to(ROOT)}")
