@@ -8,27 +8,14 @@ imported when the first client is built, never by the sync path.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Self, TypeVar
 
 from account_mgmt import _aio
 from account_mgmt import _operations as ops
-from account_mgmt._config import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_POOL_CONNECTIONS,
-    DEFAULT_READ_TIMEOUT,
-    DEFAULT_TOTAL_TIMEOUT,
-    ClientConfig,
-)
-from account_mgmt._construction import changed_config, new_call_path, pool_changes
+from account_mgmt._construction import ClientBase, transport_options
 from account_mgmt._http import AsyncTransport
-from account_mgmt._quotas import (
-    REGION_OPT_CONCURRENCY_PER_ACCOUNT,
-    REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
-    Quota,
-)
 from account_mgmt._regionswitch import DISABLE, ENABLE, Direction, ensure_region
-from account_mgmt._runtime import Runtime
 from account_mgmt._steps import Steps
 from account_mgmt._waiters import (
     DEFAULT_POLL_INTERVAL,
@@ -53,22 +40,7 @@ from account_mgmt.pagination import MAX_PAGE_SIZE, PageWalk
 T = TypeVar("T")
 
 
-def _new_transport(config: ClientConfig) -> AsyncTransport:
-    from account_mgmt._async_transport import (
-        AiohttpTransport,  # aiohttp loads with the first client
-    )
-
-    return AiohttpTransport(
-        endpoint_url=config.endpoint_url,
-        connect_timeout=config.connect_timeout,
-        read_timeout=config.read_timeout,
-        verify=config.verify,
-        max_pool_connections=config.max_pool_connections,
-        max_response_bytes=config.max_response_bytes,
-    )
-
-
-class AsyncAccountClient:
+class AsyncAccountClient(ClientBase[AsyncTransport]):
     """A typed asyncio client for the AWS Account Management API (service ``account``).
 
     The same methods, parameters, models and errors as ``AccountClient``,
@@ -108,96 +80,12 @@ class AsyncAccountClient:
         CredentialsError: the named profile does not exist, or only half a key pair was given.
     """
 
-    def __init__(
-        self,
-        *,
-        profile_name: str | None = None,
-        region_name: str | None = None,
-        endpoint_url: str | None = None,
-        aws_access_key_id: str | None = None,
-        aws_secret_access_key: str | None = None,
-        aws_session_token: str | None = None,
-        max_attempts: int | None = None,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-        read_timeout: float = DEFAULT_READ_TIMEOUT,
-        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
-        use_fips_endpoint: bool | None = None,
-        use_dualstack_endpoint: bool | None = None,
-        verify: bool | str = True,
-        max_pool_connections: int = DEFAULT_MAX_POOL_CONNECTIONS,
-        rate_limiting: bool = True,
-        quota_overrides: Mapping[str, Quota] | None = None,
-        region_opt_concurrency_per_account: int = REGION_OPT_CONCURRENCY_PER_ACCOUNT,
-        region_opt_concurrency_per_organization: int = REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
-        runtime: Runtime | None = None,
-        transport: AsyncTransport | None = None,
-        rng: Callable[[], float] | None = None,
-    ) -> None:
-        self._path = new_call_path(
-            profile_name=profile_name,
-            region_name=region_name,
-            endpoint_url=endpoint_url,
-            aws_access_key_id=aws_access_key_id,
-            aws_secret_access_key=aws_secret_access_key,
-            aws_session_token=aws_session_token,
-            max_attempts=max_attempts,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            total_timeout=total_timeout,
-            use_fips_endpoint=use_fips_endpoint,
-            use_dualstack_endpoint=use_dualstack_endpoint,
-            verify=verify,
-            max_pool_connections=max_pool_connections,
-            rate_limiting=rate_limiting,
-            quota_overrides=quota_overrides,
-            region_opt_concurrency_per_account=region_opt_concurrency_per_account,
-            region_opt_concurrency_per_organization=region_opt_concurrency_per_organization,
-            runtime=runtime,
-            rng=rng,
+    def _new_transport(self) -> AsyncTransport:
+        from account_mgmt._async_transport import (
+            AiohttpTransport,  # aiohttp loads with the first client
         )
-        self._own_transport = transport is None
-        self._transport = transport if transport is not None else _new_transport(self._path.config)
 
-    @property
-    def config(self) -> ClientConfig:
-        """The resolved configuration (endpoint, signing region, attempts, timeouts)."""
-        return self._path.config
-
-    @property
-    def runtime(self) -> Runtime:
-        """The limits and clock this client shares with the other clients built on it."""
-        return self._path.runtime
-
-    def with_options(
-        self,
-        *,
-        max_attempts: int | None = None,
-        connect_timeout: float | None = None,
-        read_timeout: float | None = None,
-        total_timeout: float | None = None,
-    ) -> AsyncAccountClient:
-        """A copy with some options changed, sharing credentials, runtime and clock offset.
-
-        The copy shares the connection pool unless a timeout changes, in which
-        case it gets a pool of its own (closed by its own ``close()``). A
-        transport given to the constructor is always shared.
-
-        Raises:
-            ConfigurationError: an option is invalid.
-        """
-        config = changed_config(
-            self._path.config,
-            max_attempts=max_attempts,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            total_timeout=total_timeout,
-        )
-        clone = object.__new__(AsyncAccountClient)
-        clone._path = self._path.with_config(config)
-        new_pool = self._own_transport and pool_changes(self._path.config, config)
-        clone._own_transport = self._own_transport
-        clone._transport = _new_transport(config) if new_pool else self._transport
-        return clone
+        return AiohttpTransport(**transport_options(self._path.config))
 
     async def aclose(self) -> None:
         """Release the connection pool. Copies from ``with_options`` that share it lose it too."""
@@ -208,9 +96,6 @@ class AsyncAccountClient:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"AsyncAccountClient(endpoint_url={self._path.config.endpoint_url!r})"
 
     async def _run(self, steps: Steps[T]) -> T:
         return await _aio.run(steps, self._transport, self._path.clock)

@@ -16,6 +16,10 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
+from account_mgmt import _protocol
+from account_mgmt._config import SERVICE_SIGNING_NAME
+from account_mgmt._validation import SHAPE_RULES, ShapeRule
+from account_mgmt.exceptions import ServiceError
 from account_mgmt.models import (
     REDACTED,
     AccountInformation,
@@ -41,6 +45,34 @@ class LostAnswer(enum.Enum):
     """A Region switch: the Region's status says whether it took (see ``_regionswitch``)."""
     OUTCOME_UNKNOWN = "outcome-unknown"
     """A one-time password sent or spent: raise ``OutcomeUnknownError``, never resend."""
+
+
+@attrs.frozen(kw_only=True)
+class Service:
+    """What the call path needs to know of the AWS service an operation belongs to."""
+
+    signing_name: str
+    """SigV4 signing name, from the service model's ``signingName``."""
+    content_type: str
+    """The request body's type: ``application/json`` (rest-json) or
+    ``application/x-amz-json-1.1`` (JSON 1.1)."""
+    target_prefix: str | None
+    """JSON 1.1: every operation is ``POST /`` named by ``X-Amz-Target: <prefix>.<Name>``.
+    None for rest-json, where the path names it."""
+    shape_rules: Mapping[str, ShapeRule]
+    """The bounds of every input shape its operations name."""
+    decode_error: Callable[..., ServiceError]
+    """``(status, headers, body, *, local_time) -> ServiceError``: the typed error of an answer."""
+
+
+ACCOUNT: Final = Service(
+    signing_name=SERVICE_SIGNING_NAME,
+    content_type=_protocol.CONTENT_TYPE,
+    target_prefix=None,
+    shape_rules=SHAPE_RULES,
+    decode_error=_protocol.decode_error,
+)
+"""The Account Management API: rest-json, ``POST /<lowerCamelName>``."""
 
 
 @attrs.frozen(kw_only=True)
@@ -83,6 +115,16 @@ class Operation(Generic[T]):
     """The part of the decoded answer the client method returns."""
     lost_answer: LostAnswer
     """What to do when the answer is lost after the request may have arrived."""
+    service: Service = ACCOUNT
+    """The service it belongs to: protocol, signing name, input bounds, errors."""
+    quota_key: str | None = None
+    """The rate bucket it draws on; its own name when None (the Account API's
+    quotas are per operation; a service with one published rate shares one)."""
+
+    @property
+    def bucket(self) -> str:
+        """The name of the quota its requests are paced at."""
+        return self.quota_key or self.name
 
     @property
     def safe_to_repeat(self) -> bool:
@@ -91,8 +133,18 @@ class Operation(Generic[T]):
 
     @property
     def path(self) -> str:
-        """``/getAlternateContact``: every operation is POST to its lowerCamel name."""
+        """``/getAlternateContact`` in rest-json (the lowerCamel name); ``/`` in JSON 1.1."""
+        if self.service.target_prefix is not None:
+            return "/"
         return "/" + self.name[:1].lower() + self.name[1:]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The protocol's headers for this operation (content type, JSON 1.1 target)."""
+        headers = {"Content-Type": self.service.content_type}
+        if self.service.target_prefix is not None:
+            headers["X-Amz-Target"] = f"{self.service.target_prefix}.{self.name}"
+        return headers
 
     @property
     def target_member(self) -> str | None:

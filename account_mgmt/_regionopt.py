@@ -223,12 +223,14 @@ class RegionOptGate:
                 for s in self._in_the_way(caller, account, per_account, per_organization)
                 if s.accepted_at is not None
             ]
-            due = [s for s in accepted if now - s.read_at >= every]
+            # The same sum next_due_in computes: in floating point, now - read_at >= every
+            # can be false at the very instant read_at + every says is due.
+            due = [s for s in accepted if now >= s.read_at + every]
             if due:
                 switch = min(due, key=lambda s: s.read_at)
             elif accepted and oldest_every is not None:
                 switch = min(accepted, key=lambda s: s.accepted_at or 0)
-                if now - switch.read_at < oldest_every:
+                if now < switch.read_at + oldest_every:
                     return None
             else:
                 return None

@@ -28,7 +28,7 @@ import attrs
 from account_mgmt import _operations as ops
 from account_mgmt import _protocol
 from account_mgmt._clock import Clock
-from account_mgmt._config import MAX_CLOCK_SKEW_ADOPTED, SERVICE_SIGNING_NAME, ClientConfig
+from account_mgmt._config import MAX_CLOCK_SKEW_ADOPTED, ClientConfig
 from account_mgmt._credentials import AwsSession
 from account_mgmt._http import HttpRequest, HttpResponse
 from account_mgmt._logging import logger, safe_headers
@@ -153,10 +153,7 @@ class CallPath:
         self.offset = offset if offset is not None else ClockOffset()
         self._limiter: tuple[RateLimiterRegistry, RateLimiter] | None = None
         self._credentials_seen = False
-        self._base_headers = {
-            "Content-Type": _protocol.CONTENT_TYPE,
-            "User-Agent": config.user_agent,
-        }
+        self._headers: dict[str, dict[str, str]] = {}
 
     def with_config(self, config: ClientConfig) -> CallPath:
         """A copy for ``config`` sharing credentials, runtime, quotas and the clock offset."""
@@ -219,7 +216,7 @@ class CallPath:
                 f"{operation.name}: parameters {sorted(params)} "
                 f"do not match the declaration's {sorted(operation.members)}"
             )
-        validate_input(operation.members, params)
+        validate_input(operation.members, params, operation.service.shape_rules)
         try:
             answer = yield from self._attempts(self._prepare(operation, params))
         except AccountError as exc:
@@ -331,11 +328,12 @@ class CallPath:
 
     def _exchange(self, call: _Call, credentials: FrozenCredentials) -> Steps[object]:
         """One paced, signed request and its decoded answer; raises the typed error for an error."""
-        name = call.operation.name
+        operation = call.operation
+        name, bucket = operation.name, operation.bucket
         holder = credentials.quota_holder
         limiter = self.limiter
         clock = self.clock
-        wait = limiter.reserve(holder, name, call.target, limit=call.deadline - clock.monotonic())
+        wait = limiter.reserve(holder, bucket, call.target, limit=call.deadline - clock.monotonic())
         if clock.monotonic() + wait >= call.deadline:
             raise DeadlineExceededError(
                 f"{name}: total_timeout of {self.config.total_timeout:g}s runs out "
@@ -348,11 +346,11 @@ class CallPath:
         headers = sign(
             method="POST",
             url=call.url,
-            headers=self._base_headers,
+            headers=self._operation_headers(operation),
             body=call.body,
             credentials=credentials,
             region=self.config.signing_region,
-            service=SERVICE_SIGNING_NAME,
+            service=operation.service.signing_name,
             now=self.offset.corrected(local_time),
         )
         if logger.isEnabledFor(logging.DEBUG):
@@ -376,22 +374,31 @@ class CallPath:
             len(response.body),
         )
         if 200 <= response.status_code < 300:
-            limiter.admitted(holder, name, call.target)
+            limiter.admitted(holder, bucket, call.target)
             return _protocol.decode_success(
-                response.status_code, response.headers, response.body, call.operation.output
+                response.status_code, response.headers, response.body, operation.output
             )
-        error = _protocol.decode_error(
+        error = operation.service.decode_error(
             response.status_code, response.headers, response.body, local_time=local_time
         )
         if isinstance(error, AccessDeniedException) and call.target is not None:
             error.hint = AccessDeniedException.ORGANIZATION_MODE_HINT
         if is_throttling(error):
-            limiter.throttled(holder, name, call.target)
+            limiter.throttled(holder, bucket, call.target)
         elif response.status_code < 500:
-            limiter.admitted(holder, name, call.target)
+            limiter.admitted(holder, bucket, call.target)
         if is_clock_skew(error) and error.server_time is not None:
             self.offset.correct(error.server_time, local_time)
         raise error
+
+    def _operation_headers(self, operation: ops.Operation[Any]) -> dict[str, str]:
+        headers = self._headers.get(operation.name)
+        if headers is None:  # built once per operation: the protocol's and ours
+            headers = self._headers[operation.name] = {
+                **operation.headers,
+                "User-Agent": self.config.user_agent,
+            }
+        return headers
 
     # -- reads the Region gate must see ------------------------------------------------
 

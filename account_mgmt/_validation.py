@@ -111,17 +111,23 @@ SHAPE_RULES: Final[Mapping[str, ShapeRule]] = {
 """AWS shape name -> its bounds, for every shape a model field or parameter holds."""
 
 
-def _check_value(param: str, shape: str, value: object, out: list[tuple[str, str, str]]) -> None:
-    rule = SHAPE_RULES[shape]
+def _check_value(
+    param: str,
+    shape: str,
+    value: object,
+    out: list[tuple[str, str, str]],
+    rules: Mapping[str, ShapeRule] = SHAPE_RULES,
+) -> None:
+    rule = rules[shape]
     if rule.kind == "structure":
-        _check_structure(param, rule, value, out)
+        _check_structure(param, rule, value, out, rules)
     elif rule.kind == "list":
         if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
             out.append((param, "type", f"expected a list, got {type(value).__name__}"))
             return
         assert rule.member is not None
         for index, item in enumerate(value):
-            _check_value(f"{param}[{index}]", rule.member, item, out)
+            _check_value(f"{param}[{index}]", rule.member, item, out, rules)
     elif rule.kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
             out.append((param, "type", f"expected an int, got {type(value).__name__}"))
@@ -165,7 +171,11 @@ def _check_string(
 
 
 def _check_structure(
-    param: str, rule: ShapeRule, value: object, out: list[tuple[str, str, str]]
+    param: str,
+    rule: ShapeRule,
+    value: object,
+    out: list[tuple[str, str, str]],
+    rules: Mapping[str, ShapeRule],
 ) -> None:
     model = type(value)
     if rule.model is not None and model is not rule.model:
@@ -184,13 +194,19 @@ def _check_structure(
             if field.default is attrs.NOTHING:
                 out.append((member_param, "required", "is required"))
             continue
-        _check_value(member_param, field.metadata["shape"], member_value, out)
+        _check_value(member_param, field.metadata["shape"], member_value, out, rules)
 
 
-def validate_input(members: Mapping[str, tuple[str, bool]], params: Mapping[str, object]) -> None:
+def validate_input(
+    members: Mapping[str, tuple[str, bool]],
+    params: Mapping[str, object],
+    rules: Mapping[str, ShapeRule] = SHAPE_RULES,
+) -> None:
     """Check every parameter against its shape; raise one error listing every violation.
 
-    ``members`` maps a parameter name to ``(shape, required)``.
+    ``members`` maps a parameter name to ``(shape, required)``; ``rules`` holds
+    the shapes' bounds (the Account model's by default; another service's
+    operations bring their own).
 
     Raises:
         ParamValidationError: naming each parameter and the rule it broke.
@@ -202,6 +218,6 @@ def validate_input(members: Mapping[str, tuple[str, bool]], params: Mapping[str,
             if required:
                 violations.append((name, "required", "is required"))
             continue
-        _check_value(name, shape, value, violations)
+        _check_value(name, shape, value, violations, rules)
     if violations:
         raise ParamValidationError(violations)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from moto.server import ThreadedMotoServer
 
-from account_mgmt import AccountClient
+from account_mgmt import AccountClient, FakeClock, Runtime, default_runtime
 from account_mgmt.testing import Credentials
 
 ACCESS_KEY = "AKIDCANARYACCESS0001"
@@ -32,34 +32,35 @@ def isolated_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
-class RecordingSleep:
-    """A ``sleep`` that records instead of waiting."""
+@pytest.fixture(autouse=True)
+def fresh_default_runtime() -> None:
+    """Every test starts with the process's runtime forgotten (no buckets, switches, budget).
 
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-
-@pytest.fixture
-def sleeps() -> RecordingSleep:
-    return RecordingSleep()
+    Tests also use keys of their own; this is belt and braces for the state
+    ``default_runtime()`` keeps per caller.
+    """
+    default_runtime().reset()
 
 
 @pytest.fixture
-def client(sleeps: RecordingSleep) -> Iterator[AccountClient]:
+def fake_clock() -> FakeClock:
+    """Time that moves only when the client sleeps; ``.sleeps`` records every wait."""
+    return FakeClock()
+
+
+@pytest.fixture
+def client(fake_clock: FakeClock) -> Iterator[AccountClient]:
     """A client for the real global endpoint (to be intercepted by ``responses``).
 
-    Rate limiting is off: these tests are about the wire and the retry layer,
-    and their fake sleep never lets a bucket refill.
+    Rate limiting is off: these tests are about the wire and the retry layer.
+    Its runtime is its own, on ``fake_clock``, so backoff is recorded, not waited.
     """
     with AccountClient(
         rate_limiting=False,
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY,
         aws_session_token=SESSION_TOKEN,
-        sleep=sleeps,
+        runtime=Runtime(clock=fake_clock),
         rng=lambda: 1.0,
     ) as c:
         yield c

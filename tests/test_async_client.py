@@ -116,7 +116,7 @@ def test_separate_runtimes_never_wait_for_each_other() -> None:
 
 
 def test_async_iter_regions_follows_every_page() -> None:
-    pages = {
+    pages: dict[str | None, dict[str, Any]] = {
         None: {"Regions": [{"RegionName": "af-south-1", "RegionOptStatus": "DISABLED"}],
                "NextToken": "t1"},
         "t1": {"Regions": [{"RegionName": "ap-east-1", "RegionOptStatus": "ENABLED"}]},
@@ -125,7 +125,7 @@ def test_async_iter_regions_follows_every_page() -> None:
     def handler(request: HttpRequest) -> HttpResponse:
         return _answer(pages[json.loads(request.body).get("NextToken")])
 
-    async def walk() -> list[str]:
+    async def walk() -> list[str | None]:
         async with _client(AsyncMockTransport(handler), rate_limiting=False) as client:
             return [region.region_name async for region in client.iter_regions()]
 

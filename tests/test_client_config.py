@@ -104,7 +104,7 @@ def test_profile_supplies_region_attempts_and_credentials(
     client = AccountClient(profile_name="ops")
     assert client.config.endpoint_url == "https://account.cn-northwest-1.amazonaws.com.cn"
     assert client.config.max_attempts == 7
-    assert client._invoker.aws.credentials().access_key == "AKIDPROFILE"
+    assert client._path.aws.credentials().access_key == "AKIDPROFILE"
 
 
 def test_environment_max_attempts_and_fips(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -245,9 +245,9 @@ def test_with_options_copies_without_touching_the_original(client: AccountClient
     one_shot = client.with_options(max_attempts=1)
     assert one_shot.config.max_attempts == 1
     assert client.config.max_attempts == 3
-    assert one_shot._invoker.transport is client._invoker.transport
+    assert one_shot._transport is client._transport
     slower = client.with_options(read_timeout=120)
-    assert slower._invoker.transport is not client._invoker.transport
+    assert slower._transport is not client._transport
     assert slower.config.read_timeout == 120
     responses.post(ENDPOINT + "/getAccountInformation", status=500, json={})
     with pytest.raises(Exception, match="HTTP 500"):
@@ -258,13 +258,13 @@ def test_with_options_copies_without_touching_the_original(client: AccountClient
 def test_context_manager_closes_the_pool() -> None:
     closed: list[bool] = []
     with AccountClient(**KEYS) as client:  # type: ignore[arg-type]
-        original = client._invoker.transport.close
+        original = client._transport.close
 
         def close() -> None:
             closed.append(True)
             original()
 
-        client._invoker.transport.close = close  # type: ignore[method-assign]
+        client._transport.close = close  # type: ignore[method-assign]
     assert closed == [True]
 
 

@@ -8,7 +8,7 @@ import itertools
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import responses
@@ -17,14 +17,27 @@ from responses.registries import OrderedRegistry
 from account_mgmt import (
     AccountClient,
     DeadlineExceededError,
+    FakeClock,
     InternalServerException,
     InvalidSignatureException,
     Quota,
     ReadTimeoutError,
+    Runtime,
+    SystemClock,
 )
 from account_mgmt.testing import AccountEmulator, FaultKind
 
-from .conftest import ENDPOINT, RecordingSleep
+from .conftest import ENDPOINT
+
+
+class SkewedClock(SystemClock):
+    """Real time, but a wall clock read from ``now`` (a skewed or stalling machine)."""
+
+    def __init__(self, now: Callable[[], datetime.datetime]) -> None:
+        self._now = now
+
+    def now(self) -> datetime.datetime:
+        return self._now()
 
 
 @pytest.fixture(params=["body", "headers"])
@@ -96,39 +109,40 @@ def test_a_silent_server_is_cut_at_the_deadline_not_the_read_timeout() -> None:
 
 
 @responses.activate(registry=OrderedRegistry)
-def test_no_retry_starts_whose_backoff_would_overrun_the_deadline(sleeps: RecordingSleep) -> None:
+def test_no_retry_starts_whose_backoff_would_overrun_the_deadline(fake_clock: FakeClock) -> None:
     responses.post(
         ENDPOINT + "/getAccountInformation", status=500, json={},
         headers={"x-amzn-ErrorType": "InternalServerException", "x-amz-retry-after": "5000"},
     )  # fmt: skip
     with AccountClient(
         aws_access_key_id="AKID", aws_secret_access_key="s", total_timeout=2,
-        max_attempts=5, sleep=sleeps, rate_limiting=False,
+        max_attempts=5, runtime=Runtime(clock=fake_clock), rate_limiting=False,
     ) as client, pytest.raises(InternalServerException) as caught:  # fmt: skip
         client.get_account_information()
     assert caught.value.attempts == 1
-    assert sleeps.calls == []  # waiting 5 s would pass the 2 s deadline: give up now
+    assert fake_clock.sleeps == []  # waiting 5 s would pass the 2 s deadline: give up now
 
 
 @responses.activate
-def test_a_pacing_wait_past_the_deadline_fails_at_once(sleeps: RecordingSleep) -> None:
+def test_a_pacing_wait_past_the_deadline_fails_at_once(fake_clock: FakeClock) -> None:
     responses.post(ENDPOINT + "/putAccountName", body=b"")
     with AccountClient(
         aws_access_key_id="AKIDDEADLINEPACING", aws_secret_access_key="s", total_timeout=1,
-        quota_overrides={"PutAccountName": Quota(0.01, 1)}, sleep=sleeps,
+        quota_overrides={"PutAccountName": Quota(0.01, 1)}, runtime=Runtime(clock=fake_clock),
     ) as client:  # fmt: skip
         client.put_account_name(account_name="first")
         with pytest.raises(DeadlineExceededError):
             client.put_account_name(account_name="second")  # next slot: ~100 s away
     assert len(responses.calls) == 1
-    assert sleeps.calls == []
+    assert fake_clock.sleeps == []
 
 
 def test_a_skewed_clock_is_corrected_from_the_server_and_remembered() -> None:
     skew = datetime.timedelta(minutes=20)
     with AccountEmulator(member_count=1, enforce_quotas=False) as emulator:
         client = emulator.client(
-            clock=lambda: datetime.datetime.now(datetime.UTC) - skew, rate_limiting=False
+            runtime=Runtime(clock=SkewedClock(lambda: datetime.datetime.now(datetime.UTC) - skew)),
+            rate_limiting=False,
         )
         assert client.get_account_information().account_id == emulator.management_account_id
         assert emulator.request_counts["GetAccountInformation"] == 2  # refused, re-signed
@@ -154,7 +168,9 @@ def test_threads_refused_for_one_skew_at_once_agree_on_one_correction() -> None:
         return datetime.datetime.now(datetime.UTC) - skew
 
     with AccountEmulator(member_count=1, enforce_quotas=False) as emulator:
-        client = emulator.client(clock=slow_clock, rate_limiting=False)
+        client = emulator.client(
+            runtime=Runtime(clock=SkewedClock(slow_clock)), rate_limiting=False
+        )
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
             answers = list(pool.map(lambda _: client.get_account_information(), range(workers)))
         assert {a.account_id for a in answers} == {emulator.management_account_id}
@@ -163,13 +179,17 @@ def test_threads_refused_for_one_skew_at_once_agree_on_one_correction() -> None:
         # correction and pass at once); two corrections at once were the bug.
         requests = emulator.request_counts["GetAccountInformation"]
         assert workers + 2 <= requests <= 2 * workers
-        assert client._invoker.clock.offset == pytest.approx(skew.total_seconds(), abs=5)
+        assert client._path.offset.offset == pytest.approx(skew.total_seconds(), abs=5)
 
 
 def test_a_clock_off_by_less_than_the_window_needs_no_correction() -> None:
     with AccountEmulator(member_count=1, enforce_quotas=False) as emulator:
         client = emulator.client(
-            clock=lambda: datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=3),
+            runtime=Runtime(
+                clock=SkewedClock(
+                    lambda: datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=3)
+                )
+            ),
             rate_limiting=False,
         )
         client.get_account_information()

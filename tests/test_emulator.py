@@ -18,12 +18,10 @@ from account_mgmt import (
     ConflictException,
     ConnectionClosedError,
     ExpiredTokenException,
-    FakeClock,
     InvalidSignatureException,
     OutcomeUnknownError,
     RegionOptConcurrencyExceeded,
     ResourceNotFoundException,
-    Runtime,
     ServiceError,
     TooManyRequestsException,
     UnrecognizedClientException,
@@ -34,6 +32,7 @@ from account_mgmt.exceptions import MissingAuthenticationToken
 from account_mgmt.testing import OPT_IN_REGIONS, AccountEmulator, FaultKind
 
 from ._data import CONTACT
+from ._fakes import emulator_runtime
 
 
 @pytest.fixture
@@ -46,11 +45,6 @@ def emulator() -> Iterator[AccountEmulator]:
 def mgmt(emulator: AccountEmulator) -> Iterator[AccountClient]:
     with emulator.client(max_attempts=1, rate_limiting=False) as client:
         yield client
-
-
-def _no_wait_runtime() -> Runtime:
-    """A runtime whose sleeps return at once, its wall clock on real time (SigV4 dates)."""
-    return Runtime(clock=FakeClock(wall=datetime.datetime.now(datetime.UTC)))
 
 
 def boto3_client(emulator: AccountEmulator, account_id: str | None = None) -> Any:
@@ -285,7 +279,7 @@ def test_quotas_are_enforced_and_the_client_paces_itself_under_them(
 def test_injected_faults_are_retried_by_our_client(
     emulator: AccountEmulator, kind: FaultKind, expected: type[Exception]
 ) -> None:
-    client = emulator.client(rate_limiting=False, runtime=_no_wait_runtime(), max_attempts=3)
+    client = emulator.client(rate_limiting=False, runtime=emulator_runtime(), max_attempts=3)
     emulator.inject(kind, count=2, operation="GetAccountInformation")
     assert client.get_account_information().account_id == emulator.management_account_id
     assert emulator.request_counts["GetAccountInformation"] == 3
@@ -295,7 +289,7 @@ def test_injected_faults_are_retried_by_our_client(
 
 
 def test_reset_and_truncation_faults(emulator: AccountEmulator) -> None:
-    client = emulator.client(rate_limiting=False, runtime=_no_wait_runtime())
+    client = emulator.client(rate_limiting=False, runtime=emulator_runtime())
     emulator.inject(FaultKind.RESET, count=1)
     emulator.inject(FaultKind.TRUNCATED_JSON, count=1)
     regions = client.list_regions(max_results=2)  # safe to repeat: retried past both
@@ -306,7 +300,7 @@ def test_reset_and_truncation_faults(emulator: AccountEmulator) -> None:
 def test_enable_region_survives_a_connection_dropped_after_processing(
     emulator: AccountEmulator,
 ) -> None:
-    client = emulator.client(rate_limiting=False, runtime=_no_wait_runtime())
+    client = emulator.client(rate_limiting=False, runtime=emulator_runtime())
     member = emulator.member_account_ids[0]
     emulator.inject(FaultKind.CLOSE_AFTER_PROCESSING, count=1, operation="EnableRegion")
     client.enable_region(region_name="af-south-1", account_id=member)
@@ -319,7 +313,7 @@ def test_enable_region_survives_a_connection_dropped_after_processing(
 def test_email_update_with_a_dropped_connection_is_an_unknown_outcome(
     emulator: AccountEmulator,
 ) -> None:
-    client = emulator.client(rate_limiting=False, runtime=_no_wait_runtime())
+    client = emulator.client(rate_limiting=False, runtime=emulator_runtime())
     member = emulator.member_account_ids[0]
     emulator.inject(FaultKind.CLOSE_AFTER_PROCESSING, count=1, operation="StartPrimaryEmailUpdate")
     with pytest.raises(OutcomeUnknownError) as caught:

@@ -538,3 +538,31 @@ def test_a_suspended_account_cannot_call_for_itself(emulator: AccountEmulator) -
     suspended = emulator.member_account_ids[-2]
     with emulator.client(suspended, max_attempts=1) as client, pytest.raises(AccessDeniedException):
         client.list_regions()
+
+
+def test_a_state_changed_mid_run_shows_in_both_apis(
+    emulator: AccountEmulator, mgmt: AccountClient
+) -> None:
+    member = emulator.member_account_ids[0]
+    emulator.set_account_state(member, "SUSPENDED")
+    described = org_client(emulator).describe_account(AccountId=member)["Account"]
+    assert described["State"] == "SUSPENDED"
+    with pytest.raises(AccessDeniedException):
+        mgmt.list_regions(account_id=member)
+    with pytest.raises(ValueError, match="GONE"):
+        emulator.set_account_state(member, "GONE")
+    with pytest.raises(ValueError, match="not an account of the organization"):
+        emulator.set_account_state(emulator.standalone_account_ids[0], "ACTIVE")
+
+
+def test_environment_points_an_sdk_at_the_emulator(
+    emulator: AccountEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    member = emulator.member_account_ids[0]
+    for name, value in emulator.environment(emulator.delegated_admin_account_id).items():
+        monkeypatch.setenv(name, value)
+    session = boto3.session.Session()
+    organizations = session.client("organizations")
+    account = session.client("account")
+    assert organizations.describe_account(AccountId=member)["Account"]["Id"] == member
+    assert account.get_account_information(AccountId=member)["AccountId"] == member

@@ -254,3 +254,16 @@ def test_the_marker_seeds_the_fixtures_world(account_client: AccountClient) -> N
     assert info.city == "Seattle"
     with pytest.raises(ResourceNotFoundException):
         account_client.get_contact_information(account_id="300000000001")
+
+
+def test_settings_repr_shows_no_seeded_personal_data() -> None:
+    settings = WorldSettings(
+        member_count=1,
+        account_names={"300000000000": "Jane's sandbox"},
+        seed_state={"*": {"alternate_contacts": {"SECURITY": SECURITY}}},
+    )
+    text = repr(settings)
+    assert "sec@example.com" not in text
+    assert "+1 206 555 0100" not in text
+    assert "Jane" not in text
+    assert "seed_state=<1 entries>" in text

@@ -24,6 +24,7 @@ from account_mgmt import (
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    FakeClock,
     InternalServerException,
     MalformedResponseError,
     OutcomeUnknownError,
@@ -32,6 +33,7 @@ from account_mgmt import (
     RegionOptConcurrencyExceeded,
     ResourceNotFoundException,
     ResourceUnavailableException,
+    Runtime,
     ServiceError,
     ServiceUnavailable,
     ThrottlingException,
@@ -46,7 +48,7 @@ from account_mgmt._protocol import decode_error
 from account_mgmt._retry import RETRY_QUOTA_CAPACITY
 from account_mgmt.exceptions import ERROR_CLASSES
 
-from .conftest import ACCESS_KEY, ENDPOINT, SECRET_KEY, RecordingSleep
+from .conftest import ACCESS_KEY, ENDPOINT, SECRET_KEY
 
 URL = ENDPOINT + "/getAlternateContact"
 CONTACT_ANSWER = {"AlternateContact": {"AlternateContactType": "SECURITY", "Name": "Sec"}}
@@ -356,7 +358,7 @@ def test_connection_refused_on_loopback_is_an_endpoint_connection_error() -> Non
             aws_access_key_id="AKID",
             aws_secret_access_key="secret",
             max_attempts=2,
-            sleep=lambda _: None,
+            runtime=Runtime(clock=FakeClock()),
         ) as client,
         pytest.raises(EndpointConnectionError) as caught,
     ):
@@ -417,7 +419,7 @@ def test_no_foreign_types_in_public_signatures() -> None:
 
 @responses.activate(registry=OrderedRegistry)
 def test_transient_errors_are_retried_until_success(
-    client: AccountClient, sleeps: RecordingSleep
+    client: AccountClient, fake_clock: FakeClock
 ) -> None:
     responses.post(URL, status=503, body=b"<html>busy</html>", content_type="text/html")
     responses.post(
@@ -427,31 +429,29 @@ def test_transient_errors_are_retried_until_success(
     assert call(client) == account_mgmt.AlternateContact(name="ok")
     assert len(responses.calls) == 3
     # Full jitter with rng() == 1.0: the ceilings 50 ms, then 100 ms.
-    assert sleeps.calls == pytest.approx([0.05, 0.1])
+    assert fake_clock.sleeps == pytest.approx([0.05, 0.1])
 
 
 @responses.activate(registry=OrderedRegistry)
-def test_throttling_backs_off_from_one_second(
-    client: AccountClient, sleeps: RecordingSleep
-) -> None:
+def test_throttling_backs_off_from_one_second(client: AccountClient, fake_clock: FakeClock) -> None:
     for _ in range(2):
         responses.post(
             URL, status=429, json={}, headers={"x-amzn-ErrorType": "TooManyRequestsException"}
         )
     responses.post(URL, json=CONTACT_ANSWER)
     call(client)
-    assert sleeps.calls == pytest.approx([1.0, 2.0])
+    assert fake_clock.sleeps == pytest.approx([1.0, 2.0])
 
 
 @responses.activate(registry=OrderedRegistry)
 def test_server_retry_hint_is_honoured_and_clamped(
-    client: AccountClient, sleeps: RecordingSleep
+    client: AccountClient, fake_clock: FakeClock
 ) -> None:
     responses.post(URL, status=503, json={}, headers={"x-amz-retry-after": "1500"})
     responses.post(URL, status=503, json={}, headers={"Retry-After": "3600"})
     responses.post(URL, json=CONTACT_ANSWER)
     call(client)
-    assert sleeps.calls == pytest.approx([1.5, 20.0])
+    assert fake_clock.sleeps == pytest.approx([1.5, 20.0])
 
 
 @responses.activate(registry=OrderedRegistry)
@@ -481,7 +481,7 @@ def test_last_typed_error_is_raised_with_attempt_count(client: AccountClient) ->
 )
 @responses.activate
 def test_client_errors_are_never_retried(
-    client: AccountClient, sleeps: RecordingSleep, status: int, code: str | None
+    client: AccountClient, fake_clock: FakeClock, status: int, code: str | None
 ) -> None:
     headers = {"x-amzn-ErrorType": code} if code else {}
     responses.post(URL, status=status, json={"message": "no"}, headers=headers)
@@ -489,7 +489,7 @@ def test_client_errors_are_never_retried(
         call(client)
     assert caught.value.attempts == 1
     assert len(responses.calls) == 1
-    assert sleeps.calls == []
+    assert fake_clock.sleeps == []
 
 
 @responses.activate
@@ -689,7 +689,7 @@ def test_retry_quota_exhaustion_fails_fast(client: AccountClient) -> None:
     responses.post(
         URL, status=500, json={}, headers={"x-amzn-ErrorType": "InternalServerException"}
     )
-    quota = client._invoker.retry.quota
+    quota = client._path.retry.quota
     while quota.available >= 14:
         assert quota.acquire(14)
     with pytest.raises(InternalServerException) as caught:
@@ -706,7 +706,7 @@ def test_a_call_that_runs_out_of_attempts_pays_only_for_the_retries_it_made(
     client: AccountClient, code: str, status: int, cost: int
 ) -> None:
     responses.post(URL, status=status, json={}, headers={"x-amzn-ErrorType": code})
-    quota = client._invoker.retry.quota
+    quota = client._path.retry.quota
     before = quota.available
     with pytest.raises(ServiceError) as caught:
         call(client)
@@ -715,15 +715,15 @@ def test_a_call_that_runs_out_of_attempts_pays_only_for_the_retries_it_made(
 
 
 @responses.activate
-def test_a_retry_the_deadline_refuses_costs_no_tokens(sleeps: RecordingSleep) -> None:
+def test_a_retry_the_deadline_refuses_costs_no_tokens(fake_clock: FakeClock) -> None:
     responses.post(
         URL, status=500, json={}, headers={"x-amzn-ErrorType": "InternalServerException"}
     )
     with AccountClient(
         rate_limiting=False, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-        sleep=sleeps, rng=lambda: 1.0, total_timeout=0.03,
+        runtime=Runtime(clock=fake_clock), rng=lambda: 1.0, total_timeout=0.03,
     ) as client:  # fmt: skip
-        quota = client._invoker.retry.quota
+        quota = client._path.retry.quota
         with pytest.raises(InternalServerException) as caught:
             call(client)  # the 50 ms backoff would end past the 30 ms deadline
         assert caught.value.attempts == 1
@@ -794,13 +794,13 @@ def test_every_exception_derives_from_the_root() -> None:
 
 @responses.activate
 def test_service_unavailable_common_error_is_retryable(
-    client: AccountClient, sleeps: RecordingSleep
+    client: AccountClient, fake_clock: FakeClock
 ) -> None:
     responses.post(URL, status=503, json={}, headers={"x-amzn-ErrorType": "ServiceUnavailable"})
     with pytest.raises(ServiceUnavailable) as caught:
         call(client)
     assert caught.value.attempts == 3
-    assert len(sleeps.calls) == 2
+    assert len(fake_clock.sleeps) == 2
 
 
 @responses.activate
@@ -819,6 +819,6 @@ def test_oversized_answers_without_a_length_are_cut_off_while_reading() -> None:
         endpoint_url=server.url, aws_access_key_id="AKID", aws_secret_access_key="s",
         max_attempts=1, rate_limiting=False,
     ) as client:  # fmt: skip
-        client._invoker.transport._max_response_bytes = 1024 * 1024  # type: ignore[attr-defined]
+        client._transport._max_response_bytes = 1024 * 1024  # type: ignore[attr-defined]
         with pytest.raises(account_mgmt.ResponseTooLargeError):
             client.get_account_information()

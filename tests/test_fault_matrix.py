@@ -25,6 +25,7 @@ from account_mgmt.testing import AccountEmulator, FaultKind
 
 from ._data import CONTACT
 from ._data import SECURITY_CONTACT as ALTERNATE
+from ._fakes import emulator_runtime
 
 Setup = Callable[[AccountClient, str, AccountEmulator], None]
 Call = Callable[[AccountClient, str], Any]
@@ -171,7 +172,7 @@ def _run(operation: str, fault: FaultKind, count: int) -> tuple[BaseException | 
     setup, call, _ = CASES[operation]
     with AccountEmulator(member_count=1, enforce_quotas=False, region_transition_seconds=60) as emu:
         member = emu.member_account_ids[0]
-        client = emu.client(rate_limiting=False, sleep=lambda _: None, read_timeout=5)
+        client = emu.client(rate_limiting=False, runtime=emulator_runtime(), read_timeout=5)
         setup(client, member, emu)
         emu.reset_counts()
         emu.inject(fault, count=count, operation=operation)

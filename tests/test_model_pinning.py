@@ -12,8 +12,13 @@ from botocore import xform_name
 
 import account_mgmt
 from account_mgmt import AccountClient, models
-from account_mgmt._client import _AlternateContactOutput, _PrimaryEmailOutput, _StatusOutput
-from account_mgmt._operations import ALL_OPERATIONS, Operation
+from account_mgmt._operations import (
+    ALL_OPERATIONS,
+    Operation,
+    _AlternateContactOutput,
+    _PrimaryEmailOutput,
+    _StatusOutput,
+)
 from account_mgmt._serde import to_wire_name
 from account_mgmt._validation import SHAPE_RULES
 from account_mgmt.exceptions import ERROR_CLASSES
@@ -48,11 +53,11 @@ def test_all_eighteen_operations_are_in_the_table() -> None:
 
 
 @pytest.mark.parametrize("operation", ALL_OPERATIONS, ids=lambda op: op.name)
-def test_operation_matches_the_model(operation: Operation) -> None:
+def test_operation_matches_the_model(operation: Operation[Any]) -> None:
     model = SERVICE.operation_model(operation.name)
     assert model.http["method"] == "POST"
     assert model.http["requestUri"] == operation.path
-    assert operation.has_output == (model.output_shape is not None)
+    assert (operation.output is not None) == (model.output_shape is not None)
     shape = model.input_shape
     expected = {
         xform_name(member): (member_shape.name, member in shape.required_members)
@@ -64,7 +69,7 @@ def test_operation_matches_the_model(operation: Operation) -> None:
 
 
 @pytest.mark.parametrize("operation", ALL_OPERATIONS, ids=lambda op: op.name)
-def test_client_method_is_named_and_shaped_like_boto3(operation: Operation) -> None:
+def test_client_method_is_named_and_shaped_like_boto3(operation: Operation[Any]) -> None:
     method = getattr(AccountClient, xform_name(operation.name))
     parameters = inspect.signature(method).parameters
     for param in operation.members:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,14 +18,17 @@ from account_mgmt import (
     AccountOutcome,
     BulkOperationError,
     DeadlineExceededError,
+    FakeClock,
     ParamValidationError,
     Quota,
     Region,
     ResourceNotFoundException,
+    Runtime,
     TooManyRequestsException,
     WaiterFailedError,
     WaiterTimeoutError,
     WindowCap,
+    _sync,
     for_each_account,
 )
 from account_mgmt._quotas import DOCUMENTED_QUOTAS, TokenBucket, quotas_for_partition
@@ -32,7 +36,6 @@ from account_mgmt._ratelimit import (
     DELIVERY_TOLERANCE,
     IDLE_SECONDS,
     PACING_FRACTION,
-    PROCESS_REGISTRY,
     RECOVERY_FRACTION,
     SWEEP_THRESHOLD,
     THROTTLE_BACKOFF_FACTOR,
@@ -44,10 +47,14 @@ from account_mgmt._waiters import wait_for_region_opt_status
 from account_mgmt.quickstart import SecurityContact, main, run
 from account_mgmt.testing import AccountEmulator, FaultKind
 
-from .conftest import ENDPOINT, RecordingSleep, rotating_credentials_profile
+from . import _fakes
+from ._fakes import ScriptedTransport, json_answer, scripted_client
+from .conftest import ENDPOINT, rotating_credentials_profile
 
 
-class FakeClock:
+class ManualClock:
+    """A monotonic clock for the buckets alone: ``now`` moves when a test says so."""
+
     def __init__(self) -> None:
         self.now = 1000.0
 
@@ -69,7 +76,7 @@ def test_quota_table_covers_every_operation_and_china_is_lower() -> None:
 
 
 def test_token_bucket_allows_the_burst_then_the_rate() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     bucket = TokenBucket(Quota(5.0, 3), clock=clock)
     assert [bucket.try_acquire() for _ in range(4)] == [True, True, True, False]
     clock.now += 0.2
@@ -78,7 +85,7 @@ def test_token_bucket_allows_the_burst_then_the_rate() -> None:
 
 
 def test_limiter_paces_a_burst_at_the_documented_rate_with_headroom() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     limiter = RateLimiter(
         {"GetRegionOptStatus": Quota(5.0, 5)},
         registry=RateLimiterRegistry(clock),
@@ -93,7 +100,7 @@ def test_limiter_paces_a_burst_at_the_documented_rate_with_headroom() -> None:
 
 
 def test_limiter_limits_the_target_account_too() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     limiter = RateLimiter({"EnableRegion": Quota(1.0, 1)}, registry=RateLimiterRegistry(clock))
     limiter.reserve("KEY-A", "EnableRegion", "111122223333")
     waited = limiter.reserve("KEY-B", "EnableRegion", "111122223333")  # other caller, same target
@@ -102,7 +109,7 @@ def test_limiter_limits_the_target_account_too() -> None:
 
 
 def test_limiter_is_shared_between_limiters_of_one_registry() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     registry = RateLimiterRegistry(clock)
     first = RateLimiter({"PutAccountName": Quota(1.0, 1)}, registry=registry)
     second = RateLimiter({"PutAccountName": Quota(1.0, 1)}, registry=registry)
@@ -111,7 +118,7 @@ def test_limiter_is_shared_between_limiters_of_one_registry() -> None:
 
 
 def test_throttling_lowers_the_rate_and_successes_restore_it() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     registry = RateLimiterRegistry(clock)
     limiter = RateLimiter({"ListRegions": Quota(5.0, 5)}, registry=registry)
     bucket = registry.bucket("caller:KEY", "ListRegions", Quota(5.0, 5))
@@ -137,7 +144,7 @@ def test_a_first_burst_delivered_late_stays_inside_the_services_bucket(operation
     (A burst of 1 leaves nothing to hold back: only the 5% rate headroom absorbs
     a late first delivery there, and a throttle costs one retry.)"""
     quota = DOCUMENTED_QUOTAS[operation]
-    clock = FakeClock()
+    clock = ManualClock()
     limiter = RateLimiter({operation: quota}, registry=RateLimiterRegistry(clock))
     start = clock.now
     sent: list[float] = []
@@ -146,7 +153,7 @@ def test_a_first_burst_delivered_late_stays_inside_the_services_bucket(operation
         sent.append(clock.now)
     late = start + DELIVERY_TOLERANCE
     arrivals = sorted(max(at, late) for at in sent)
-    server_clock = FakeClock()
+    server_clock = ManualClock()
     server_clock.now = start
     server = TokenBucket(quota, clock=server_clock)
     for arrival in arrivals:
@@ -154,19 +161,18 @@ def test_a_first_burst_delivered_late_stays_inside_the_services_bucket(operation
         assert server.try_acquire(), f"{operation}: throttled at +{arrival - start:.3f}s"
 
 
-def test_the_rate_recovers_on_answers_that_are_not_throttles(
-    sleeps: RecordingSleep,
-) -> None:
+def test_the_rate_recovers_on_answers_that_are_not_throttles(fake_clock: FakeClock) -> None:
     """A bulk audit mostly gets 404s (no contact yet): those are the service admitting
     the request under its quota, so they must restore a rate cut by a throttle."""
     quota = Quota(10.0, 1)
-    bucket = PROCESS_REGISTRY.bucket(
+    runtime = Runtime(clock=fake_clock)
+    bucket = runtime.rate_limits.bucket(
         "caller:key:AKIDRECOVERY00000001", "GetAlternateContact", quota
     )
     ceiling = bucket.ceiling.rate
     with responses.RequestsMock() as mocked, AccountClient(
         aws_access_key_id="AKIDRECOVERY00000001", aws_secret_access_key="s",
-        quota_overrides={"GetAlternateContact": quota}, sleep=sleeps, rng=lambda: 0.0,
+        quota_overrides={"GetAlternateContact": quota}, runtime=runtime, rng=lambda: 0.0,
     ) as client:  # fmt: skip
         url = f"{ENDPOINT}/getAlternateContact"
         mocked.post(url, status=429, json={"message": "Rate exceeded"},
@@ -189,7 +195,7 @@ START_EMAIL = "StartPrimaryEmailUpdate"
 
 def test_a_window_cap_holds_the_fourth_start_until_the_first_leaves_the_window() -> None:
     """StartPrimaryEmailUpdate: 1/s, and at most 3 per 30 s for one target account."""
-    clock = FakeClock()
+    clock = ManualClock()
     limiter = RateLimiter(
         {START_EMAIL: DOCUMENTED_QUOTAS[START_EMAIL]}, registry=RateLimiterRegistry(clock)
     )
@@ -218,7 +224,7 @@ def test_no_window_ever_holds_more_than_its_cap(
     rate that recovered between two calls can give the later one the shorter delay),
     slots go out in the order they were asked for, and any ``count + 1`` sends span
     more than the window plus the delivery tolerance."""
-    clock = FakeClock()
+    clock = ManualClock()
     window = RateLimiterRegistry(clock).window("target:1", START_EMAIL, WindowCap(count, seconds))
     sends: list[float] = []
     for gap, bucket_delay in calls:
@@ -231,17 +237,18 @@ def test_no_window_ever_holds_more_than_its_cap(
         assert later - first >= seconds + DELIVERY_TOLERANCE - 1e-9
 
 
-def test_a_call_refused_by_its_deadline_leaves_no_window_slot_booked(
-    sleeps: RecordingSleep,
-) -> None:
+def test_a_call_refused_by_its_deadline_leaves_no_window_slot_booked() -> None:
     """The fourth start in a window would wait 30 s; a call with 5 s left refuses it.
     Had it booked that slot anyway, the third start after it would wait a whole
     window more (its slot counted three back from the phantom)."""
     quota = Quota(50.0, 50, WindowCap(3, 30.0))
+    runtime = _fakes.emulator_runtime()
+    clock = runtime.clock
+    assert isinstance(clock, FakeClock)
     with AccountEmulator(
         member_count=1, enforce_quotas=False, primary_email_update_window=WindowCap(99, 1.0)
     ) as emulator, emulator.client(
-        quota_overrides={START_EMAIL: quota}, sleep=sleeps
+        quota_overrides={START_EMAIL: quota}, runtime=runtime
     ) as client:  # fmt: skip
         member = emulator.member_account_ids[0]
         for n in range(3):
@@ -250,16 +257,21 @@ def test_a_call_refused_by_its_deadline_leaves_no_window_slot_booked(
             client.with_options(total_timeout=5).start_primary_email_update(
                 account_id=member, primary_email="late@example.com"
             )
-        for n in range(3):  # sleeps are recorded, not slept: all three get the same slot
+        started = clock.monotonic()
+        for n in range(3):  # each waits for the start three back to leave the window
             client.start_primary_email_update(account_id=member, primary_email=f"b{n}@example.com")
         assert emulator.request_counts[START_EMAIL] == 6  # the refused one was never sent
-    waits = [s for s in sleeps.calls if s > 1.0]
-    assert len(waits) == 3
-    assert all(29.0 < waited <= 30.0 + DELIVERY_TOLERANCE for waited in waits)
+    # Fake time passes as the client sleeps: the first b-start waits out the window
+    # (29-30 s), the next two follow the first two a-starts out of it at the rate.
+    # A phantom slot would have held the third a whole window longer (60 s in all).
+    waits = [s for s in clock.sleeps if s > 1.0]
+    assert len(waits) == 1
+    assert 29.0 < waits[0] <= 30.0 + DELIVERY_TOLERANCE
+    assert clock.monotonic() - started <= 30.0 + DELIVERY_TOLERANCE + 1.0
 
 
 def test_without_an_account_id_the_window_is_the_callers_own_account() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     quota = Quota(100.0, 100, WindowCap(1, 10.0))
     limiter = RateLimiter({START_EMAIL: quota}, registry=RateLimiterRegistry(clock))
     assert limiter.reserve("KEY", START_EMAIL, None) == 0.0
@@ -303,7 +315,7 @@ def test_the_registry_drops_state_left_idle_and_at_rest() -> None:
     """A job over 5,000 accounts, then another over 5,000 others two minutes later:
     the first job's buckets (full again, so no different from new ones) are dropped
     rather than kept for the life of the process (about a kilobyte each)."""
-    clock = FakeClock()
+    clock = ManualClock()
     registry = RateLimiterRegistry(clock)
     limiter = RateLimiter({"GetAlternateContact": Quota(10.0, 15)}, registry=registry)
     for n in range(5000):
@@ -315,7 +327,7 @@ def test_the_registry_drops_state_left_idle_and_at_rest() -> None:
 
 
 def test_state_in_use_or_not_at_rest_survives_a_sweep() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     registry = RateLimiterRegistry(clock)
     quota = Quota(1.0, 1)
     backlogged = registry.bucket("target:backlogged", "EnableRegion", quota)
@@ -333,7 +345,7 @@ def test_state_in_use_or_not_at_rest_survives_a_sweep() -> None:
 
 
 def test_a_window_is_kept_while_its_sends_can_hold_one_back() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     registry = RateLimiterRegistry(clock)
     cap = WindowCap(3, 100.0)
     window = registry.window("target:1", START_EMAIL, cap)
@@ -349,14 +361,14 @@ def test_a_window_is_kept_while_its_sends_can_hold_one_back() -> None:
 
 
 def test_limiter_off_means_no_wait() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     limiter = RateLimiter({}, registry=RateLimiterRegistry(clock))
     for _ in range(100):
         assert limiter.reserve("KEY", "EnableRegion", None) == 0.0
 
 
 def test_concurrent_reservations_get_distinct_slots() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     bucket = TokenBucket(Quota(10.0, 1), clock=clock)
     waits: list[float] = []
     lock = threading.Lock()
@@ -377,66 +389,57 @@ def test_concurrent_reservations_get_distinct_slots() -> None:
 # -- waiter ------------------------------------------------------------------------------
 
 
-def _poller(statuses: list[str]) -> tuple[list[int], object]:
-    calls = [0]
+def _run_waiter(
+    statuses: list[str], *, timeout: float, poll_interval: float
+) -> tuple[FakeClock, ScriptedTransport, Callable[[], Region]]:
+    """The waiter's step over a transport answering ``statuses`` in turn (the last repeats),
+    driven by the blocking driver on a fake clock; returns the clock, the transport and
+    a function running the wait."""
+    clock = FakeClock()
+    transport = ScriptedTransport([json_answer({"RegionOptStatus": s}) for s in statuses])
+    client = scripted_client(transport, Runtime(clock=clock), rate_limiting=False)
 
-    def poll() -> Region:
-        index = min(calls[0], len(statuses) - 1)
-        calls[0] += 1
-        return Region(region_name="af-south-1", region_opt_status=statuses[index])
+    def wait() -> Region:
+        steps = wait_for_region_opt_status(
+            client._path, region_name="af-south-1", account_id=None, statuses={"ENABLED"},
+            timeout=timeout, poll_interval=poll_interval,
+        )  # fmt: skip
+        return _sync.run(steps, transport, clock)
 
-    return calls, poll
+    return clock, transport, wait
 
 
 def test_waiter_returns_when_the_status_arrives() -> None:
-    clock = FakeClock()
-    calls, poll = _poller(["DISABLED", "ENABLING", "ENABLING", "ENABLED"])
-    region = wait_for_region_opt_status(
-        poll,  # type: ignore[arg-type]
-        region_name="af-south-1", statuses={"ENABLED"}, timeout=60, poll_interval=5,
-        sleep=clock.sleep, clock=clock,
-    )  # fmt: skip
+    clock, transport, wait = _run_waiter(
+        ["DISABLED", "ENABLING", "ENABLING", "ENABLED"], timeout=60, poll_interval=5
+    )
+    region = wait()
     assert region.region_opt_status == "ENABLED"
-    assert calls[0] == 4
-    assert clock.now == 1015.0
+    assert transport.operations() == ["/getRegionOptStatus"] * 4
+    assert clock.monotonic() == 1015.0
 
 
 def test_waiter_fails_when_the_region_goes_the_other_way() -> None:
-    clock = FakeClock()
-    _, poll = _poller(["ENABLING", "DISABLING"])
+    _, _, wait = _run_waiter(["ENABLING", "DISABLING"], timeout=60, poll_interval=1)
     with pytest.raises(WaiterFailedError) as caught:
-        wait_for_region_opt_status(
-            poll,  # type: ignore[arg-type]
-            region_name="af-south-1", statuses={"ENABLED"}, timeout=60, poll_interval=1,
-            sleep=clock.sleep, clock=clock,
-        )  # fmt: skip
+        wait()
     assert caught.value.last_status == "DISABLING"
 
 
 def test_waiter_fails_when_the_region_falls_back_after_moving() -> None:
-    clock = FakeClock()
-    _, poll = _poller(["ENABLING", "DISABLED"])
+    _, _, wait = _run_waiter(["ENABLING", "DISABLED"], timeout=60, poll_interval=1)
     with pytest.raises(WaiterFailedError):
-        wait_for_region_opt_status(
-            poll,  # type: ignore[arg-type]
-            region_name="af-south-1", statuses={"ENABLED"}, timeout=60, poll_interval=1,
-            sleep=clock.sleep, clock=clock,
-        )  # fmt: skip
+        wait()
 
 
 def test_waiter_times_out_with_the_last_status() -> None:
-    clock = FakeClock()
-    calls, poll = _poller(["DISABLED"])
+    clock, transport, wait = _run_waiter(["DISABLED"], timeout=10, poll_interval=3)
     with pytest.raises(WaiterTimeoutError) as caught:
-        wait_for_region_opt_status(
-            poll,  # type: ignore[arg-type]
-            region_name="af-south-1", statuses={"ENABLED"}, timeout=10, poll_interval=3,
-            sleep=clock.sleep, clock=clock,
-        )  # fmt: skip
+        wait()
     assert caught.value.last_status == "DISABLED"
     assert "af-south-1" in str(caught.value)
-    assert calls[0] == 5  # t=0,3,6,9,10
-    assert clock.now == 1010.0
+    assert len(transport.sent) == 5  # t=0,3,6,9,10
+    assert clock.monotonic() == 1010.0
 
 
 # -- fan-out ------------------------------------------------------------------------------
@@ -587,7 +590,7 @@ def test_quickstart_on_aws_needs_accounts(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_clients_with_different_quotas_do_not_reset_each_others_buckets() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     registry = RateLimiterRegistry(clock)
     slow = RateLimiter({"PutAccountName": Quota(1.0, 1)}, registry=registry)
     other = RateLimiter({"PutAccountName": Quota(2.0, 1)}, registry=registry)
@@ -606,14 +609,16 @@ def test_a_credential_refresh_keeps_the_callers_rate_bucket(tmp_path: Path) -> N
     ) as e:
         sessions = [e.issue_session_credentials() for _ in range(10)]
         refreshes = rotating_credentials_profile(tmp_path, sessions, account_id=management)
-        sleeps = RecordingSleep()
+        runtime = _fakes.emulator_runtime()
+        clock = runtime.clock
+        assert isinstance(clock, FakeClock)
         with AccountClient(
             profile_name="rotating",
             endpoint_url=e.url,
             quota_overrides={"PutAccountName": Quota(0.1, 1)},
-            sleep=sleeps,
+            runtime=runtime,
         ) as client:
             client.put_account_name(account_name="first")
             client.put_account_name(account_name="second")
         assert int(refreshes.read_text()) >= 2  # each call signed with a new key
-        assert sum(sleeps.calls) > 5  # the second waited ~10 s for the first's token
+        assert sum(clock.sleeps) > 5  # the second waited ~10 s for the first's token

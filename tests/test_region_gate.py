@@ -6,31 +6,43 @@ import concurrent.futures
 import json
 import random
 import time
-import types
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 import responses
 
 from account_mgmt import (
     AccountClient,
+    FakeClock,
     InternalServerException,
     Quota,
-    TooManyRequestsException,
+    Runtime,
     WaiterTimeoutError,
+    _sync,
 )
-from account_mgmt._regionopt import PROCESS_GATE, RegionOptGate
-from account_mgmt._regionswitch import ENABLE, _Switching, switch_region
+from account_mgmt._http import HttpRequest, HttpResponse, Transport
+from account_mgmt._regionopt import RegionOptGate, SlotClaim
+from account_mgmt._regionswitch import ENABLE, _Switching, ensure_region
 from account_mgmt.testing import AccountEmulator, FaultKind
 
+from ._fakes import ScriptedTransport, json_answer, scripted_client
 from .conftest import ENDPOINT, rotating_credentials_profile
+
+
+class Caps(TypedDict):
+    """The two concurrency caps, as ``RegionOptGate`` takes them."""
+
+    per_account: int
+    per_organization: int
+
 
 FAST = {"EnableRegion": Quota(200.0, 200), "GetRegionOptStatus": Quota(200.0, 200)}
 
 
 def test_gate_counts_per_account_and_per_caller() -> None:
     gate = RegionOptGate()
-    caps = {"per_account": 2, "per_organization": 3}
+    caps: Caps = {"per_account": 2, "per_organization": 3}
     a_r1 = gate.try_acquire("K", "A", "r1", **caps)
     assert a_r1 is not None
     assert gate.try_acquire("K", "A", "r1", **caps) is a_r1  # the same switch: no new slot
@@ -49,7 +61,7 @@ def test_gate_counts_per_account_and_per_caller() -> None:
 
 def test_a_claimed_switch_is_freed_by_its_sender_not_by_a_status_read() -> None:
     gate = RegionOptGate()
-    caps = {"per_account": 1, "per_organization": 1}
+    caps: Caps = {"per_account": 1, "per_organization": 1}
     switch = gate.try_acquire("K", "A", "r1", **caps)
     assert switch is not None
     gate.observe("K", "A", "r1", "DISABLED", sent_at=gate.stamp())  # not processed yet
@@ -72,7 +84,7 @@ def test_two_senders_of_one_switch_share_its_slot(outcomes: list[str], slot_held
     """The slot goes only when every sender failed: one failing sender must not
     free a switch the other got taken."""
     gate = RegionOptGate()
-    caps = {"per_account": 1, "per_organization": 1}
+    caps: Caps = {"per_account": 1, "per_organization": 1}
     first = gate.try_acquire("K", "A", "r1", **caps)
     second = gate.try_acquire("K", "A", "r1", **caps)
     assert first is not None
@@ -85,7 +97,7 @@ def test_two_senders_of_one_switch_share_its_slot(outcomes: list[str], slot_held
 
 def test_a_late_release_does_not_free_a_newer_claim_of_the_same_region() -> None:
     gate = RegionOptGate()
-    caps = {"per_account": 1, "per_organization": 1}
+    caps: Caps = {"per_account": 1, "per_organization": 1}
     old = gate.try_acquire("K", "A", "r1", **caps)
     assert old is not None
     gate.accepted(old)
@@ -100,7 +112,7 @@ def test_a_late_release_does_not_free_a_newer_claim_of_the_same_region() -> None
 def test_waiting_threads_share_one_read_per_switch_per_interval() -> None:
     now = [0.0]
     gate = RegionOptGate(clock=lambda: now[0])
-    caps = {"per_account": 6, "per_organization": 2}
+    caps: Caps = {"per_account": 6, "per_organization": 2}
     a = gate.try_acquire("K", "A", "r1", **caps)
     b = gate.try_acquire("K", "B", "r1", **caps)
     assert a is not None
@@ -110,7 +122,11 @@ def test_waiting_threads_share_one_read_per_switch_per_interval() -> None:
         """Every read handed out now, one at a time, as waiting threads take them."""
         taken = []
         for _ in range(5):  # bounded: a switch handed out twice must fail, not hang
-            found = gate.take_due("K", account, **{**caps, **more_caps}, every=5.0)
+            merged: Caps = {
+                "per_account": more_caps.get("per_account", caps["per_account"]),
+                "per_organization": more_caps.get("per_organization", caps["per_organization"]),
+            }
+            found = gate.take_due("K", account, **merged, every=5.0)
             if found is None:
                 break
             taken.append(found)
@@ -148,7 +164,7 @@ def test_waiting_threads_share_one_read_per_switch_per_interval() -> None:
 def test_a_refusal_holds_switches_back_then_lets_one_probe_at_a_time() -> None:
     now = [0.0]
     gate = RegionOptGate(clock=lambda: now[0])
-    caps = {"per_account": 6, "per_organization": 20}
+    caps: Caps = {"per_account": 6, "per_organization": 20}
     gate.refused("K", "A", organization=True, retry_in=5.0)
     assert gate.try_acquire("K", "B", "r1", **caps) is None  # the whole organization waits
     assert gate.next_due_in("K", "B", **caps, every=1.0) == 5.0
@@ -210,7 +226,7 @@ def test_a_read_sent_before_the_switch_was_accepted_does_not_free_it() -> None:
     before the EnableRegion was processed, arrives after its sender recorded the
     acceptance. Freeing the slot on it let a 21st switch out and earned a 429."""
     gate = RegionOptGate()
-    caps = {"per_account": 1, "per_organization": 1}
+    caps: Caps = {"per_account": 1, "per_organization": 1}
     switch = gate.try_acquire("K", "A", "r1", **caps)
     assert switch is not None
     stale_read = gate.stamp()  # sent while the EnableRegion was in flight
@@ -228,27 +244,21 @@ def test_get_region_opt_status_dates_its_read_from_before_it_is_sent(
 ) -> None:
     """The sender records its acceptance while this read is on the wire: the read's
     DISABLED must not free the switch (the stamp is taken before sending, not after)."""
-    caller = client._invoker.caller()
-    caps = {"per_account": 6, "per_organization": 1}
-    switch = PROCESS_GATE.try_acquire(caller, "111100000001", "af-south-1", **caps)
+    caller = _caller(client)
+    gate = client.runtime.region_gate
+    caps: Caps = {"per_account": 6, "per_organization": 1}
+    switch = gate.try_acquire(caller, "111100000001", "af-south-1", **caps)
     assert switch is not None
 
     def answer_then_accept(_: object) -> tuple[int, dict[str, str], str]:
-        PROCESS_GATE.accepted(switch)
+        gate.accepted(switch)
         return 200, {}, json.dumps({"RegionName": "af-south-1", "RegionOptStatus": "DISABLED"})
 
     responses.add_callback(
         responses.POST, ENDPOINT + "/getRegionOptStatus", callback=answer_then_accept
     )
-    try:
-        client.get_region_opt_status(region_name="af-south-1", account_id="111100000001")
-        assert PROCESS_GATE.blocking(caller, "111100000002", **caps) == [
-            ("111100000001", "af-south-1")
-        ]
-    finally:
-        PROCESS_GATE.observe(  # settled: leave the shared gate as it was
-            caller, "111100000001", "af-south-1", None, sent_at=PROCESS_GATE.stamp()
-        )
+    client.get_region_opt_status(region_name="af-south-1", account_id="111100000001")
+    assert gate.blocking(caller, "111100000002", **caps) == [("111100000001", "af-south-1")]
 
 
 @pytest.mark.parametrize("processing_delay", [0.0, 0.3], ids=["prompt", "slow-service"])
@@ -302,9 +312,11 @@ def test_two_threads_switching_the_same_region_both_succeed_and_hold_one_slot() 
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             list(pool.map(enable, ["af-south-1", "af-south-1"]))  # raises what either raised
         assert e.request_counts["EnableRegion"] == 2  # both were sent, one was refused
-        caller = client._invoker.caller()
-        caps = {"per_account": 1, "per_organization": 20}
-        assert PROCESS_GATE.blocking(caller, member, **caps) == [(member, "af-south-1")]
+        caller = _caller(client)
+        caps: Caps = {"per_account": 1, "per_organization": 20}
+        assert client.runtime.region_gate.blocking(caller, member, **caps) == [
+            (member, "af-south-1")
+        ]
         enable("ap-east-1")  # waits for af-south-1 to settle rather than earn a 429
         assert e.request_counts["EnableRegion"] == 3
 
@@ -372,15 +384,17 @@ def test_a_switch_interrupted_while_sending_frees_its_slot() -> None:
         client = e.client(quota_overrides=FAST, region_opt_concurrency_per_account=1)
         member = e.member_account_ids[0]
 
-        def interrupted() -> None:
-            raise KeyboardInterrupt
-
+        interrupting = _InterruptOn("/enableRegion", client._transport)
         with pytest.raises(KeyboardInterrupt):
-            switch_region(
-                client, ENABLE, interrupted, caller=client._invoker.caller(),
-                region_name="il-central-1", account_id=member, wait=False, timeout=1,
-                poll_interval=0.05, sleep=lambda _: None,
+            _sync.run(
+                ensure_region(
+                    client._path, ENABLE, region_name="il-central-1", account_id=member,
+                    wait=False, timeout=1, poll_interval=0.05,
+                ),
+                interrupting,
+                client.runtime.clock,
             )  # fmt: skip
+        assert interrupting.interrupted == 1
         client.enable_region(region_name="me-central-1", account_id=member, timeout=1)
         assert e.request_counts["EnableRegion"] == 1
 
@@ -388,20 +402,21 @@ def test_a_switch_interrupted_while_sending_frees_its_slot() -> None:
 def test_a_switch_that_can_no_longer_be_read_stops_blocking() -> None:
     with AccountEmulator(member_count=1, enforce_quotas=False) as e:
         client = e.client(quota_overrides=FAST, region_opt_concurrency_per_organization=2)
-        caller = client._invoker.caller()
-        caps = {"per_account": 6, "per_organization": 2}
+        caller = _caller(client)
+        gate = client.runtime.region_gate
+        caps: Caps = {"per_account": 6, "per_organization": 2}
         # Two switches in accounts this caller can no longer see (e.g. they left the org).
         for gone in ("777700000001", "777700000002"):
-            switch = PROCESS_GATE.try_acquire(caller, gone, "af-south-1", **caps)
+            switch = gate.try_acquire(caller, gone, "af-south-1", **caps)
             assert switch is not None
-            PROCESS_GATE.accepted(switch)
+            gate.accepted(switch)
         member = e.member_account_ids[0]
         client.enable_region(
             region_name="af-south-1", account_id=member, timeout=2, poll_interval=0.05
         )
         assert e.request_counts["EnableRegion"] == 1
         # The first unreadable switch made room; the second is read when next in the way.
-        assert sorted(PROCESS_GATE.blocking(caller, member, **caps)) == [
+        assert sorted(gate.blocking(caller, member, **caps)) == [
             (member, "af-south-1"),
             ("777700000002", "af-south-1"),
         ]
@@ -409,42 +424,61 @@ def test_a_switch_that_can_no_longer_be_read_stops_blocking() -> None:
             region_name="ap-east-1", account_id=member, timeout=2, poll_interval=0.05
         )
         assert e.request_counts["EnableRegion"] == 2
-        assert ("777700000002", "af-south-1") not in PROCESS_GATE.blocking(caller, member, **caps)
-
-
-class _ThrottledReads:
-    """Just enough of a client for ``await_slot``: caps of 6 and 1, every read throttled."""
-
-    def __init__(self) -> None:
-        self.config = types.SimpleNamespace(
-            region_opt_concurrency_per_account=6, region_opt_concurrency_per_organization=1
-        )
-        self.reads = 0
-
-    def get_region_opt_status(self, **_: object) -> None:
-        self.reads += 1
-        raise TooManyRequestsException(
-            "Rate exceeded", status_code=429, error_code="TooManyRequestsException",
-            request_id=None,
-        )  # fmt: skip
+        assert ("777700000002", "af-south-1") not in gate.blocking(caller, member, **caps)
 
 
 def test_a_throttled_read_of_a_switch_in_the_way_does_not_free_its_slot() -> None:
-    caller = "AKIDTHROTTLEDREADS01"
-    caps = {"per_account": 6, "per_organization": 1}
-    switch = PROCESS_GATE.try_acquire(caller, "111100000001", "af-south-1", **caps)
-    assert switch is not None
-    PROCESS_GATE.accepted(switch)
-    client = _ThrottledReads()
-    switching = _Switching(
-        client,  # type: ignore[arg-type]
-        ENABLE, lambda: None, caller, "af-south-1", "111100000002",
-        timeout=0.05, poll_interval=0.01, sleep=lambda _: None,
+    """A switch in the way (organization cap 1) is read while the slot is awaited; every
+    read is throttled, which says nothing about the switch: it keeps its slot and the
+    wait ends in a timeout."""
+    clock = FakeClock()
+    runtime = Runtime(clock=clock)
+    throttled = json_answer({"message": "Rate exceeded"}, 429, "TooManyRequestsException")
+    transport = ScriptedTransport([throttled])
+    client = scripted_client(
+        transport, runtime, rate_limiting=False, max_attempts=1,
+        region_opt_concurrency_per_organization=1,
     )  # fmt: skip
+    caller = _caller(client)
+    gate = runtime.region_gate
+    caps: Caps = {"per_account": 6, "per_organization": 1}
+    switch = gate.try_acquire(caller, "111100000001", "af-south-1", **caps)
+    assert switch is not None
+    gate.accepted(switch)
+    switching = _Switching(
+        client._path, ENABLE, caller, "af-south-1", "111100000002",
+        timeout=0.25, poll_interval=0.0625,
+    )  # fmt: skip
+    claim = SlotClaim()
+    # Binary fractions of a second, so fake time adds up exactly: with 0.01 s the gate's
+    # take_due (now - read_at >= every) and next_due_in (read_at + every - now) round
+    # apart, and the wait yields Sleep(0.0) forever under a fake clock.
     with pytest.raises(WaiterTimeoutError):
-        switching.await_slot(give_up=time.monotonic() + 0.05)
-    assert client.reads >= 1
-    assert PROCESS_GATE.blocking(caller, "111100000002", **caps) == [("111100000001", "af-south-1")]
-    PROCESS_GATE.observe(  # settled: leave the shared gate as it was
-        caller, "111100000001", "af-south-1", None, sent_at=PROCESS_GATE.stamp()
-    )
+        _sync.run(switching._await_slot(claim, clock.monotonic() + 0.25), transport, clock)
+    assert len(transport.sent) >= 1
+    assert set(transport.operations()) == {"/getRegionOptStatus"}
+    assert claim.switch is None
+    assert gate.blocking(caller, "111100000002", **caps) == [("111100000001", "af-south-1")]
+
+
+def _caller(client: AccountClient) -> str:
+    """The identity the client's quotas and Region gate are counted against."""
+    return client._path.aws.credentials().quota_holder
+
+
+class _InterruptOn:
+    """A transport raising KeyboardInterrupt (Ctrl-C) for requests to one path."""
+
+    def __init__(self, path: str, inner: Transport) -> None:
+        self.path = path
+        self.inner = inner
+        self.interrupted = 0
+
+    def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
+        if request.url.endswith(self.path):
+            self.interrupted += 1
+            raise KeyboardInterrupt
+        return self.inner.send(request, deadline=deadline)
+
+    def close(self) -> None:
+        self.inner.close()

@@ -77,7 +77,13 @@ class GateAgainstService(RuleBasedStateMachine):
     @rule(key=st.sampled_from(KEYS))
     def start_enable(self, key: tuple[str, str]) -> None:
         """enable_region past its first read (which found the Region DISABLED)."""
-        switch = self.gate.try_acquire(CALLER, key[0], key[1], **CAPS)
+        switch = self.gate.try_acquire(
+            CALLER,
+            key[0],
+            key[1],
+            per_account=CAPS["per_account"],
+            per_organization=CAPS["per_organization"],
+        )
         if switch is not None:
             self.enables.append(_Enable(key, switch))
 

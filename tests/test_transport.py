@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 
 from account_mgmt import AccountClient
-from account_mgmt.exceptions import ClientClosedError
 from account_mgmt._watchdog import WATCHDOG, Watch
+from account_mgmt.exceptions import ClientClosedError
 from account_mgmt.testing import AccountEmulator
 
 from ._canned_server import CannedServer

@@ -89,7 +89,7 @@ def _value(shape: str) -> st.SearchStrategy[Any]:
     return _string(shape)
 
 
-def _params(operation: Operation) -> st.SearchStrategy[dict[str, Any]]:
+def _params(operation: Operation[Any]) -> st.SearchStrategy[dict[str, Any]]:
     members = {
         name: _value(shape) if required else st.none() | _value(shape)
         for name, (shape, required) in operation.members.items()
@@ -105,10 +105,10 @@ def _params(operation: Operation) -> st.SearchStrategy[dict[str, Any]]:
 )
 @given(data=st.data())
 def test_the_body_sent_is_what_botocore_would_send(
-    operation: Operation, data: st.DataObject
+    operation: Operation[Any], data: st.DataObject
 ) -> None:
     params = data.draw(_params(operation))
-    answer = b"{}" if operation.has_output else b""
+    answer = b"{}" if operation.output is not None else b""
     with (
         responses.RequestsMock(assert_all_requests_are_fired=False) as mocked,
         AccountClient(**CLIENT_OPTIONS) as client,
@@ -135,7 +135,7 @@ def test_the_body_sent_is_what_botocore_would_send(
 
 
 _PARSER = create_parser("rest-json")
-_OPERATIONS_WITH_OUTPUT = [op for op in ALL_OPERATIONS if op.has_output]
+_OPERATIONS_WITH_OUTPUT = [op for op in ALL_OPERATIONS if op.output is not None]
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -188,7 +188,7 @@ def _same(ours: Any, theirs: Any) -> bool:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_what_the_client_returns_is_what_botocore_reads_from_the_answer(
-    operation: Operation, data: st.DataObject
+    operation: Operation[Any], data: st.DataObject
 ) -> None:
     """Every member of every output, any text, every enum value, both timestamp
     encodings: the typed result carries what botocore's parser reads."""

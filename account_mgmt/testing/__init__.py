@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from account_mgmt.testing._emulator import AccountEmulator, Credentials
+    from account_mgmt.testing._faults import Fault, FaultKind
     from account_mgmt.testing._mock import AsyncMockTransport, MockTransport
-    from account_mgmt.testing._server import Fault, FaultKind
-    from account_mgmt.testing._world import (
+    from account_mgmt.testing._settings import (
         ACCOUNT_STATES,
         ENABLED_BY_DEFAULT_REGIONS,
         OPT_IN_REGIONS,
@@ -56,17 +56,17 @@ __all__ = [
 ]
 
 _HOME: Final = {
-    "ACCOUNT_STATES": "_world",
-    "ENABLED_BY_DEFAULT_REGIONS": "_world",
-    "OPT_IN_REGIONS": "_world",
+    "ACCOUNT_STATES": "_settings",
+    "ENABLED_BY_DEFAULT_REGIONS": "_settings",
+    "OPT_IN_REGIONS": "_settings",
     "AccountEmulator": "_emulator",
     "AsyncMockTransport": "_mock",
     "Credentials": "_emulator",
-    "Fault": "_server",
-    "FaultKind": "_server",
+    "Fault": "_faults",
+    "FaultKind": "_faults",
     "MockTransport": "_mock",
-    "OuPath": "_world",
-    "WorldSettings": "_world",
+    "OuPath": "_settings",
+    "WorldSettings": "_settings",
 }
 """Where each public name lives. Loaded on first use, so that importing this package
 (as the pytest plugin's import does, in every test run) costs no botocore, server or

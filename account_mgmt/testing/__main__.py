@@ -101,15 +101,8 @@ def _load_seed(path: str) -> dict[str, Any]:
 
 def env_lines(emulator: AccountEmulator) -> list[str]:
     """The endpoint and the four identities' keys, as ``NAME=value`` lines with comments."""
-    url = emulator.url
-    lines = [
-        f"# account_mgmt emulator at {url}: keys valid only there",
-        f"AWS_ENDPOINT_URL={url}",
-        f"AWS_ENDPOINT_URL_ACCOUNT={url}",
-        f"AWS_ENDPOINT_URL_ORGANIZATIONS={url}",
-        "AWS_REGION=us-east-1",
-        "AWS_DEFAULT_REGION=us-east-1",
-    ]
+    lines = [f"# account_mgmt emulator at {emulator.url}: keys valid only there"]
+    lines += [f"{name}={value}" for name, value in emulator.environment().items()]
     accounts = {
         "MANAGEMENT": emulator.management_account_id,
         "DELEGATED_ADMIN": emulator.delegated_admin_account_id,
@@ -125,9 +118,6 @@ def env_lines(emulator: AccountEmulator) -> list[str]:
             continue
         credentials = emulator.credentials_for(account_id)
         lines.append(f"# {description}")
-        if prefix == "MANAGEMENT":
-            lines.append(f"AWS_ACCESS_KEY_ID={credentials.access_key_id}")
-            lines.append(f"AWS_SECRET_ACCESS_KEY={credentials.secret_access_key}")
         lines.append(f"EMULATOR_{prefix}_ACCOUNT_ID={account_id}")
         lines.append(f"EMULATOR_{prefix}_AWS_ACCESS_KEY_ID={credentials.access_key_id}")
         lines.append(f"EMULATOR_{prefix}_AWS_SECRET_ACCESS_KEY={credentials.secret_access_key}")

@@ -11,9 +11,10 @@ import attrs
 
 from account_mgmt._client import AccountClient
 from account_mgmt._config import GLOBAL_SIGNING_REGION
+from account_mgmt.testing._faults import Fault, FaultKind
 from account_mgmt.testing._seed import seed_account
-from account_mgmt.testing._server import EmulatorServer, Fault, FaultKind
-from account_mgmt.testing._world import OuPath, World, WorldSettings
+from account_mgmt.testing._server import EmulatorServer
+from account_mgmt.testing._world import ACCOUNT_STATES, OuPath, World, WorldSettings
 
 
 @attrs.frozen(repr=False)
@@ -29,7 +30,8 @@ class Credentials:
 
 
 class AccountEmulator:
-    """A running emulated Account service; a context manager.
+    """A running emulated Account service and AWS Organizations (read operations) on one
+    port with one set of keys; a context manager.
 
     Args:
         settings: the world's shape (member count, transition delay, OTP, caps...).
@@ -164,6 +166,21 @@ class AccountEmulator:
         """Organizations' ``State`` of ``account_id`` (ACTIVE, SUSPENDED, CLOSED...)."""
         return self.world.accounts[account_id].state
 
+    def set_account_state(self, account_id: str, state: str) -> None:
+        """Change an organization account's ``State`` now (a suspension mid-run, say).
+
+        Raises:
+            ValueError: ``state`` is not one of ``ACCOUNT_STATES``, or the account is
+                not in the organization.
+        """
+        if state not in ACCOUNT_STATES:
+            raise ValueError(f"state must be one of {ACCOUNT_STATES}, not {state!r}")
+        with self.world.lock:
+            account = self.world.accounts.get(account_id)
+            if account is None or account.organization is None:
+                raise ValueError(f"{account_id!r} is not an account of the organization")
+            account.state = state
+
     def account_parent_id(self, account_id: str) -> str | None:
         """The root or OU id ``account_id`` sits in (None for a standalone account)."""
         return self.world.accounts[account_id].parent_id
@@ -191,6 +208,22 @@ class AccountEmulator:
     def credentials_for(self, account_id: str | None = None) -> Credentials:
         """The key pair that signs as ``account_id`` (default: the management account)."""
         return self._credentials[account_id or self.management_account_id]
+
+    def environment(self, account_id: str | None = None) -> dict[str, str]:
+        """Environment variables that point an AWS SDK, the AWS CLI or a subprocess at
+        this emulator as ``account_id`` (default: the management account): the
+        endpoints (``AWS_ENDPOINT_URL``, ``_ACCOUNT``, ``_ORGANIZATIONS``), the Region
+        and the key pair. Holds a secret: do not log it."""
+        credentials = self.credentials_for(account_id)
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ENDPOINT_URL_ACCOUNT": self.url,
+            "AWS_ENDPOINT_URL_ORGANIZATIONS": self.url,
+            "AWS_REGION": GLOBAL_SIGNING_REGION,
+            "AWS_DEFAULT_REGION": GLOBAL_SIGNING_REGION,
+            "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+        }
 
     def issue_session_credentials(self, account_id: str | None = None) -> Credentials:
         """New temporary credentials for ``account_id``, as STS hands out: an access

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import collections
 import datetime
-import enum
 import http.server
 import json
 import random
@@ -25,6 +24,7 @@ import attrs
 
 from account_mgmt._quotas import Quota, TokenBucket, quotas_for_partition
 from account_mgmt.testing import _model, _sigv4
+from account_mgmt.testing._faults import Fault, FaultKind, FaultPlan, fault_error
 from account_mgmt.testing._handlers import HANDLERS
 from account_mgmt.testing._org_handlers import ORGANIZATIONS_HANDLERS
 from account_mgmt.testing._world import ApiError, World
@@ -65,75 +65,6 @@ def route(method: str, path: str, headers: dict[str, str]) -> Route | None:
     return Route(_model.ACCOUNT, account_operation) if account_operation is not None else None
 
 
-class FaultKind(enum.StrEnum):
-    """What an injected fault does to a request."""
-
-    THROTTLE = "throttle"
-    """TooManyRequestsException (429; Organizations: 400), before the operation runs."""
-    INTERNAL_ERROR = "internal_error"
-    """500 InternalServerException (Organizations: ServiceException), before the operation runs."""
-    CONCURRENT_MODIFICATION = "concurrent_modification"
-    """Organizations: 400 ConcurrentModificationException; Account API: 409
-    ConflictException. Before the operation runs."""
-    HTML_503 = "html_503"
-    """503 with a load balancer's HTML page and no error code."""
-    EMPTY_502 = "empty_502"
-    """502 with an empty body."""
-    TRUNCATED_JSON = "truncated_json"
-    """200 whose JSON body is cut in half; the operation does not run."""
-    RESET = "reset"
-    """The connection is reset before any response byte; the operation does not run."""
-    CLOSE_AFTER_PROCESSING = "close_after_processing"
-    """The operation runs, then the connection closes without an answer."""
-    DELAY = "delay"
-    """Wait ``delay`` seconds, then answer normally."""
-
-
-@attrs.frozen(kw_only=True)
-class Fault:
-    """One injected fault; ``operation`` None means any operation."""
-
-    kind: FaultKind
-    operation: str | None = None
-    delay: float = 0.0
-
-
-class _FaultPlan:
-    """Faults waiting to fire: the next N matching requests, or a fraction of them."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self._lock = threading.Lock()
-        self._counted: list[tuple[Fault, int]] = []  # (fault, how many more times)
-        self._sampled: list[tuple[Fault, float]] = []
-        self._rng = rng
-
-    def add(self, fault: Fault, count: int | None, probability: float | None) -> None:
-        with self._lock:
-            if probability is not None:
-                self._sampled.append((fault, probability))
-            elif count is None or count > 0:
-                self._counted.append((fault, count if count is not None else 1))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._counted.clear()
-            self._sampled.clear()
-
-    def take(self, operation: str) -> Fault | None:
-        with self._lock:
-            for index, (fault, remaining) in enumerate(self._counted):
-                if fault.operation in (None, operation):
-                    if remaining > 1:
-                        self._counted[index] = (fault, remaining - 1)
-                    else:
-                        del self._counted[index]
-                    return fault
-            for fault, probability in self._sampled:
-                if fault.operation in (None, operation) and self._rng.random() < probability:
-                    return fault
-        return None
-
-
 @attrs.frozen
 class _Reply:
     status: int
@@ -161,25 +92,6 @@ def _error_reply(
         document = {"message": message, **extra}
         headers = {"x-amzn-ErrorType": code + ERROR_TYPE_SUFFIX, "Content-Type": "application/json"}
     return _Reply(status, json.dumps(document).encode(), headers, caller, code)
-
-
-def _fault_error(kind: FaultKind, service: str) -> ApiError:
-    """The error an injected THROTTLE, INTERNAL_ERROR or CONCURRENT_MODIFICATION answers."""
-    organizations = service == _model.ORGANIZATIONS
-    if kind is FaultKind.THROTTLE:
-        return ApiError("TooManyRequestsException", 429, "Rate exceeded")
-    if kind is FaultKind.INTERNAL_ERROR:
-        if organizations:
-            return ApiError("ServiceException", 500, "AWS Organizations can't complete your "
-                            "request because of an internal service error.")  # fmt: skip
-        return ApiError("InternalServerException", 500, "Internal failure")
-    if organizations:
-        return ApiError(
-            "ConcurrentModificationException",
-            400,
-            "The target of the operation is currently being modified by a different request.",
-        )
-    return ApiError("ConflictException", 409, "The request conflicts with a concurrent change.")
 
 
 class EmulatorServer:
@@ -211,7 +123,7 @@ class EmulatorServer:
         self.enforce_quotas = enforce_quotas
         self.quota_scope = quota_scope
         self.signing_region = signing_region
-        self.faults = _FaultPlan(random.Random(seed))  # noqa: S311 - test faults, not secrets
+        self.faults = FaultPlan(random.Random(seed))  # noqa: S311 - test faults, not secrets
         self.request_counts: collections.Counter[str] = collections.Counter()
         self.throttled_counts: collections.Counter[str] = collections.Counter()
         self._quotas = quotas_for_partition(partition)
@@ -474,7 +386,7 @@ class EmulatorServer:
                     FaultKind.INTERNAL_ERROR,
                     FaultKind.CONCURRENT_MODIFICATION,
                 ):
-                    reply = _error_reply(_fault_error(kind, service), service)
+                    reply = _error_reply(fault_error(kind, service), service)
                 elif kind is FaultKind.HTML_503:
                     page = b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
                     reply = _Reply(503, page, {"Content-Type": "text/html"})
