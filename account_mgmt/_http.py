@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from typing import Final, Protocol
 
@@ -100,6 +99,8 @@ def environment_proxy(endpoint_url: str) -> str | None:
     """The proxy the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY...) sets for this
     endpoint, or None: read once per transport, as both transports do."""
     parts = urllib.parse.urlsplit(endpoint_url)
-    if urllib.request.proxy_bypass(parts.hostname or ""):
+    import urllib.request as request  # only a transport being built asks, not every import
+
+    if request.proxy_bypass(parts.hostname or ""):
         return None
-    return urllib.request.getproxies().get(parts.scheme) or None
+    return request.getproxies().get(parts.scheme) or None

@@ -14,6 +14,7 @@ headers fail, and no message quotes the bytes the server sent.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.client
 import os
@@ -246,18 +247,36 @@ def _headers_by_deadline(
     return response
 
 
+def _head_or_dead(
+    sock: socket.socket | None, getresponse: Callable[[], urllib3.response.HTTPResponse]
+) -> urllib3.response.HTTPResponse:
+    """The answer's head; if it cannot be read, the socket is shut down before the error goes on.
+
+    urllib3 closes such a connection, but http.client's reader of the failed
+    answer keeps the socket open for as long as the traceback lives: the
+    server would see no end, and the connection's state is unknowable.
+    """
+    try:
+        return _headers_by_deadline(sock, getresponse)
+    except BaseException:
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        raise
+
+
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
     response_class = _FinalAnswer
 
     def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3 does
-        return _headers_by_deadline(self.sock, super().getresponse)
+        return _head_or_dead(self.sock, super().getresponse)
 
 
 class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
     response_class = _FinalAnswer
 
     def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3 does
-        return _headers_by_deadline(self.sock, super().getresponse)
+        return _head_or_dead(self.sock, super().getresponse)
 
 
 class _WatchedHTTPPool(urllib3.HTTPConnectionPool):

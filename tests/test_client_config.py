@@ -119,7 +119,7 @@ def test_environment_max_attempts_and_fips(monkeypatch: pytest.MonkeyPatch) -> N
 def test_environment_credentials_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
-    responses.post(ENDPOINT + "/getAccountInformation", json={})
+    responses.post(ENDPOINT + "/getAccountInformation", json={"AccountId": "111122223333"})
     AccountClient().get_account_information()
     assert "Credential=AKIDFROMENV/" in responses.calls[0].request.headers["Authorization"]
 

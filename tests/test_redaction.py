@@ -65,7 +65,7 @@ def test_debug_logging_of_every_layer_shows_no_secret(caplog: pytest.LogCaptureF
                 }
             ),
         ),
-        (200, {}, _json({"AccountName": CANARIES["account_name"]})),
+        (200, {}, _json({"AccountId": "111122223333", "AccountName": CANARIES["account_name"]})),
         (200, {}, b""),
     ]
     caplog.set_level(logging.DEBUG)  # the root logger: every library's DEBUG output

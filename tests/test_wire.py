@@ -359,7 +359,10 @@ def test_each_attempt_is_signed_afresh_without_duplicate_signing_headers(
     client: AccountClient,
 ) -> None:
     responses.post(ENDPOINT + "/getRegionOptStatus", status=500, json={})
-    responses.post(ENDPOINT + "/getRegionOptStatus", json={"RegionName": "af-south-1"})
+    responses.post(
+        ENDPOINT + "/getRegionOptStatus",
+        json={"RegionName": "af-south-1", "RegionOptStatus": "ENABLED"},
+    )
     client.get_region_opt_status(region_name="af-south-1")
     first, second = (call.request for call in responses.calls)
     for request in (first, second):
@@ -388,7 +391,10 @@ def test_unknown_response_members_and_enum_values_are_kept_leniently(
 
 @responses.activate
 def test_account_created_date_accepts_epoch_seconds_too(client: AccountClient) -> None:
-    responses.post(ENDPOINT + "/getAccountInformation", json={"AccountCreatedDate": 1577934245.5})
+    responses.post(
+        ENDPOINT + "/getAccountInformation",
+        json={"AccountId": MEMBER, "AccountCreatedDate": 1577934245.5},
+    )
     info = client.get_account_information()
     assert info.account_created_date == datetime.datetime(
         2020, 1, 2, 3, 4, 5, 500000, tzinfo=datetime.UTC
