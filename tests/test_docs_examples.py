@@ -31,6 +31,7 @@ Markdown file's own line numbers, so the traceback points into the page.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import re
 import subprocess
@@ -165,10 +166,20 @@ def user_environment(
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.chdir(tmp_path)
+    # Examples configure logging as a user would (basicConfig, a DEBUG level):
+    # put it back, or later tests see a process-wide handler and level.
+    root, package = logging.getLogger(), logging.getLogger("account_mgmt")
+    saved = (list(root.handlers), root.level, package.level)
     try:
         yield types.SimpleNamespace(emulator=emulator)
     finally:
         emulator.stop()
+        for handler in root.handlers:
+            if handler not in saved[0]:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(saved[1])
+        package.setLevel(saved[2])
 
 
 @pytest.mark.parametrize("page", PAGES_WITH_PYTHON, ids=page_id)
