@@ -52,10 +52,10 @@ _NEVER_ROUNDED: Final = float("inf")
 """aiohttp rounds timeouts above this many seconds up to a whole second of loop
 time (to coalesce timers); a deadline rounded up would be outlived."""
 
-_AUTO_HEADERS_SKIPPED: Final = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
+_AUTO_HEADERS_SKIPPED: Final = ("Accept", "User-Agent", "Content-Type")
 """Headers aiohttp would add on its own. The sync transport's wire carries none of
-them beyond the request's own (Accept-Encoding is set to identity below, as
-http.client does), and a default Content-Type would contradict the signed one."""
+them beyond the request's own (and Accept-Encoding, set to identity below as
+http.client sets it); a default Content-Type would contradict the signed one."""
 
 _IDENTITY: Final = "identity"
 """The Content-Encoding asked for, as http.client asks: servers may still compress."""
@@ -64,28 +64,37 @@ _INFLATE_WBITS: Final = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WB
 """zlib window bits per Content-Encoding urllib3 decodes; deflate is tried as
 zlib-wrapped first, then raw, as urllib3 does."""
 
-_armed: contextvars.ContextVar[tuple[asyncio.Timeout, float] | None] = contextvars.ContextVar(
-    "account_mgmt_async_deadline_guard", default=None
+
+class _Exchange:
+    """Where one exchange has got to, for its deadline to be reported as the sync one is."""
+
+    __slots__ = ("answer_awaited",)
+
+    def __init__(self) -> None:
+        self.answer_awaited = False
+        """Set once the connection is open and the request written: from then on
+        the request may have arrived, and the deadline is a read timeout."""
+
+
+_exchange: contextvars.ContextVar[_Exchange | None] = contextvars.ContextVar(
+    "account_mgmt_async_exchange", default=None
 )
-"""The running exchange's deadline guard and when it fires, for its response to arm.
+"""The running exchange of this task, for its response to mark (per task, so
+concurrent exchanges never see each other's)."""
 
-A context variable is per task, so concurrent exchanges never see each other's."""
 
+class _PhaseMarkingResponse(aiohttp.ClientResponse):
+    """aiohttp's response, marking its exchange as the answer begins to be awaited.
 
-class _DeadlineArmedResponse(aiohttp.ClientResponse):
-    """aiohttp's response, arming the exchange's deadline guard as the answer is awaited.
-
-    ``start`` is called once the connection is open and the request written:
-    from then on the deadline cuts the wait off as a read timeout (the request
-    may have arrived). Before it, aiohttp's own connect timeouts, cut to the
-    deadline, fire as connect timeouts (it has not).
+    aiohttp calls ``start`` once the connection is open and the request
+    written; a deadline passing before that is a connect timeout (nothing
+    sent), after it a read timeout (the request may have arrived).
     """
 
     async def start(self, connection: Connection) -> aiohttp.ClientResponse:
-        armed = _armed.get()
-        if armed is not None:
-            guard, when = armed
-            guard.reschedule(when)
+        exchange = _exchange.get()
+        if exchange is not None:
+            exchange.answer_awaited = True
         return await super().start(connection)
 
 
@@ -222,6 +231,7 @@ class AiohttpTransport:
         self._max_pool_connections = max_pool_connections
         self._max_response_bytes = max_response_bytes
         self._tls = _tls_context(endpoint_url, verify)
+        self._longest_timeout = max(connect_timeout, read_timeout)
         self._timeout = aiohttp.ClientTimeout(
             sock_connect=connect_timeout, sock_read=read_timeout, ceil_threshold=_NEVER_ROUNDED
         )
@@ -264,7 +274,8 @@ class AiohttpTransport:
                 cookie_jar=aiohttp.DummyCookieJar(),  # AWS APIs set no cookies
                 auto_decompress=False,  # decoded in _read_body, under the cap
                 skip_auto_headers=_AUTO_HEADERS_SKIPPED,
-                response_class=_DeadlineArmedResponse,
+                headers={"Accept-Encoding": _IDENTITY},  # unless the request says otherwise
+                response_class=_PhaseMarkingResponse,
                 timeout=self._timeout,
                 trust_env=False,  # the proxy was read once in __init__
             )
@@ -299,11 +310,9 @@ class AiohttpTransport:
         loop = asyncio.get_running_loop()
         session = self._session_of(loop)
         check_header_values(request.headers)
-        headers = dict(request.headers)
-        if not any(name.lower() == "accept-encoding" for name in headers):
-            headers["Accept-Encoding"] = _IDENTITY
+        headers = request.headers
         if self._proxy_login and self._login_in_request:
-            headers.update(self._proxy_login)
+            headers = {**headers, **self._proxy_login}
         timeout = self._timeout
         fire_at = None
         if deadline is not None:
@@ -312,17 +321,20 @@ class AiohttpTransport:
                 raise ConnectTimeoutError(
                     f"the call's total_timeout passed before connecting to {self._where}"
                 )
-            timeout = aiohttp.ClientTimeout(
-                connect=left,  # the wait for a pooled connection included
-                sock_connect=min(self._connect_timeout, left),
-                sock_read=min(self._read_timeout, left),
-                ceil_threshold=_NEVER_ROUNDED,
-            )
+            if left < self._longest_timeout:  # else the usual timeouts end first
+                timeout = aiohttp.ClientTimeout(
+                    sock_connect=min(self._connect_timeout, left),
+                    sock_read=min(self._read_timeout, left),
+                    ceil_threshold=_NEVER_ROUNDED,
+                )
             fire_at = loop.time() + left
-        guard = asyncio.timeout(None)
+        # One guard bounds the whole exchange, the wait for a pooled connection
+        # included; what it says when it fires depends on how far the exchange got.
+        exchange = _Exchange()
+        marking = _exchange.set(exchange)
+        guard = asyncio.timeout_at(fire_at)
         try:
             async with guard:
-                armed = _armed.set((guard, fire_at)) if fire_at is not None else None
                 try:
                     response = await session.request(
                         request.method,
@@ -335,8 +347,7 @@ class AiohttpTransport:
                         allow_redirects=False,
                     )
                 finally:
-                    if armed is not None:
-                        _armed.reset(armed)
+                    _exchange.reset(marking)
                 try:
                     answer = await self._read_answer(response)
                 except BaseException:
@@ -352,6 +363,10 @@ class AiohttpTransport:
         except TimeoutError as exc:
             if not guard.expired():
                 raise
+            if not exchange.answer_awaited:
+                raise ConnectTimeoutError(
+                    f"the call's total_timeout passed while connecting to {self._where}"
+                ) from exc
             raise ReadTimeoutError(
                 f"the call's total_timeout passed while waiting for the answer from {self._where}"
             ) from exc
@@ -375,6 +390,8 @@ class AiohttpTransport:
         take the first, and with the wrong one the next answer on the
         connection would be read from the middle of this one.
         """
+        if len(values) == 1 and values[0].isdigit():
+            return int(values[0])  # the usual case
         lengths = {part.strip() for value in values for part in value.split(",")}
         if not lengths:
             return None
@@ -475,14 +492,20 @@ class AiohttpTransport:
                 one the connections belong to (they are left open).
         """
         session = self._session
-        if session is not None and self._loop is not asyncio.get_running_loop():
-            if self._loop is not None and not self._loop.is_closed():
-                raise EventLoopMismatchError(
-                    "this async client's connections belong to another running event "
-                    "loop: close it from there"
-                )
-            session.detach()  # that loop is gone, and its sockets with it
+        loop = self._loop
+        if (
+            session is not None
+            and loop is not None
+            and loop is not asyncio.get_running_loop()
+            and not loop.is_closed()
+        ):
+            raise EventLoopMismatchError(
+                "this async client's connections belong to another running event "
+                "loop: close it from there"
+            )
         self._closed = True
         self._session = None
-        if session is not None and not session.closed:
+        if session is not None:
+            # With its loop gone, aiohttp only marks the pool closed (there is
+            # nothing left to wait for), which needs no loop.
             await session.close()

@@ -41,13 +41,19 @@ class BlockingFacade:
         attr = getattr(self._client, name)
         if name == "iter_regions":
 
-            def collect(**kwargs: Any) -> Iterator[Any]:
-                async def walk() -> list[Any]:
-                    return [region async for region in attr(**kwargs)]
+            def lazily(**kwargs: Any) -> Iterator[Any]:
+                pages = attr(**kwargs)
 
-                return iter(self._runner.run(walk()))
+                async def next_item() -> Any:
+                    return await pages.__anext__()
 
-            return collect
+                while True:  # one item per step: a page is fetched when it is reached
+                    try:
+                        yield self._runner.run(next_item())
+                    except StopAsyncIteration:
+                        return
+
+            return lazily
         if inspect.iscoroutinefunction(attr):
 
             def blocking(*args: Any, **kwargs: Any) -> Any:

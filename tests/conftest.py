@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from moto.server import ThreadedMotoServer
 
-from account_mgmt import AccountClient, FakeClock, Runtime, default_runtime
-from account_mgmt.testing import Credentials
+from account_mgmt import AccountClient, AsyncAccountClient, FakeClock, Runtime, default_runtime
+from account_mgmt.testing import AccountEmulator, Credentials
+
+from ._facade import RequestsBridge, blocking
 
 ACCESS_KEY = "AKIDCANARYACCESS0001"
 SECRET_KEY = "canary-secret-key-0123456789abcdefghijkl"
@@ -48,22 +51,84 @@ def fake_clock() -> FakeClock:
     return FakeClock()
 
 
+def _options(fake_clock: FakeClock) -> dict[str, Any]:
+    return {
+        "rate_limiting": False,
+        "aws_access_key_id": ACCESS_KEY,
+        "aws_secret_access_key": SECRET_KEY,
+        "aws_session_token": SESSION_TOKEN,
+        "runtime": Runtime(clock=fake_clock),
+        "rng": lambda: 1.0,
+    }
+
+
 @pytest.fixture
-def client(fake_clock: FakeClock) -> Iterator[AccountClient]:
+def sync_client(fake_clock: FakeClock) -> Iterator[AccountClient]:
+    """``client``, sync only: for what only the blocking client has (its own
+    connection pool, sharing one client between threads)."""
+    with AccountClient(**_options(fake_clock)) as c:
+        yield c
+
+
+@pytest.fixture(params=["sync", "async"])
+def client_kind(request: pytest.FixtureRequest) -> str:
+    """Which client a behaviour test runs against: each runs against both."""
+    return str(request.param)
+
+
+@pytest.fixture
+def client(fake_clock: FakeClock, client_kind: str) -> Iterator[AccountClient]:
     """A client for the real global endpoint (to be intercepted by ``responses``).
 
-    Rate limiting is off: these tests are about the wire and the retry layer.
-    Its runtime is its own, on ``fake_clock``, so backoff is recorded, not waited.
+    Once as ``AccountClient`` and once as ``AsyncAccountClient`` behind a
+    ``BlockingFacade``, its requests sent through ``RequestsBridge`` so that the
+    same ``responses`` mocks see them (``tests/_facade.py``). Rate limiting is
+    off: these tests are about the wire and the retry layer. Its runtime is
+    its own, on ``fake_clock``, so backoff is recorded, not waited.
     """
-    with AccountClient(
-        rate_limiting=False,
-        aws_access_key_id=ACCESS_KEY,
-        aws_secret_access_key=SECRET_KEY,
-        aws_session_token=SESSION_TOKEN,
-        runtime=Runtime(clock=fake_clock),
-        rng=lambda: 1.0,
-    ) as c:
+    options = _options(fake_clock)
+    made = (
+        AccountClient(**options)
+        if client_kind == "sync"
+        else blocking(AsyncAccountClient(transport=RequestsBridge(ENDPOINT), **options))
+    )
+    with made as c:
         yield c
+
+
+Connect = Callable[..., AccountClient]
+"""``connect(emulator, account_id=None, **options)``: a client of the test's kind for it."""
+
+
+@pytest.fixture(params=["sync", "async"])
+def connect(request: pytest.FixtureRequest) -> Iterator[Connect]:
+    """Builds clients for an emulator, as ``AccountEmulator.client`` does: once an
+    ``AccountClient``, once an ``AsyncAccountClient`` over aiohttp behind a
+    ``BlockingFacade``; every test using it runs against both. Closed after the test."""
+    made: list[AccountClient] = []
+
+    def connect(
+        emulator: AccountEmulator, account_id: str | None = None, **options: Any
+    ) -> AccountClient:
+        if request.param == "sync":
+            client = emulator.client(account_id, **options)
+        else:
+            credentials = emulator.credentials_for(account_id)
+            client = blocking(
+                AsyncAccountClient(
+                    endpoint_url=emulator.url,
+                    aws_access_key_id=credentials.access_key_id,
+                    aws_secret_access_key=credentials.secret_access_key,
+                    aws_session_token=credentials.session_token,
+                    **options,
+                )
+            )
+        made.append(client)
+        return client
+
+    yield connect
+    for client in made:
+        client.close()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import pytest
 from account_mgmt import (
     AccountClient,
     AsyncAccountClient,
+    BulkResult,
     FakeClock,
     HttpRequest,
     HttpResponse,
@@ -25,6 +26,7 @@ from account_mgmt import (
     Runtime,
     for_each_account_async,
 )
+from account_mgmt.testing import AccountEmulator, FaultKind
 from account_mgmt.testing._mock import AsyncMockTransport, MockTransport
 
 MEMBER = "111122223333"
@@ -233,3 +235,74 @@ def test_async_client_is_closed_by_async_with() -> None:
 
     asyncio.run(scenario())
     assert transport.closed
+
+
+FAST = {"EnableRegion": Quota(200.0, 200), "GetRegionOptStatus": Quota(200.0, 200)}
+
+
+def _async_client_for(emulator: AccountEmulator, **options: Any) -> AsyncAccountClient:
+    credentials = emulator.credentials_for()
+    return AsyncAccountClient(
+        endpoint_url=emulator.url,
+        aws_access_key_id=credentials.access_key_id,
+        aws_secret_access_key=credentials.secret_access_key,
+        **options,
+    )
+
+
+@pytest.mark.parametrize("processing_delay", [0.0, 0.3], ids=["prompt", "slow-service"])
+def test_many_tasks_never_trip_the_organization_cap(processing_delay: float) -> None:
+    """The async twin of the 25-threads test: 25 tasks over aiohttp, a cap of 20, each
+    EnableRegion possibly still in flight while other tasks poll the switches in their way."""
+    with AccountEmulator(
+        member_count=25, enforce_quotas=False, region_transition_seconds=0.4
+    ) as emulator:
+        if processing_delay:
+            emulator.inject(
+                FaultKind.DELAY, delay=processing_delay, count=25, operation="EnableRegion"
+            )
+
+        async def job() -> BulkResult[None]:
+            async with _async_client_for(emulator, quota_overrides=FAST) as client:
+
+                async def enable(account_id: str) -> None:
+                    await client.enable_region(
+                        region_name="eu-south-2", account_id=account_id, poll_interval=0.02
+                    )
+
+                return await for_each_account_async(
+                    emulator.member_account_ids, enable, max_concurrency=25
+                )
+
+        result = asyncio.run(job())
+        assert result.failed == ()
+        assert emulator.request_counts["EnableRegion"] == 25  # every one accepted first time
+
+
+def test_a_sync_and_an_async_client_share_one_region_gate() -> None:
+    """Per-account cap 1: a Region the sync client set switching holds the account's
+    slot, so the async client's enable of another Region waits for it to settle
+    instead of sending into the service's cap."""
+    runtime = Runtime()
+    with AccountEmulator(
+        member_count=1, enforce_quotas=False, region_transition_seconds=0.5
+    ) as emulator:
+        member = emulator.member_account_ids[0]
+        options: dict[str, Any] = {
+            "quota_overrides": FAST,
+            "runtime": runtime,
+            "region_opt_concurrency_per_account": 1,
+        }
+        with emulator.client(**options) as sync_client:
+            sync_client.enable_region(region_name="af-south-1", account_id=member)
+        started = time.monotonic()
+
+        async def enable_another() -> None:
+            async with _async_client_for(emulator, **options) as client:
+                await client.enable_region(
+                    region_name="ap-east-1", account_id=member, poll_interval=0.05
+                )
+
+        asyncio.run(enable_another())
+        assert time.monotonic() - started >= 0.3  # it waited for the first switch to settle
+        assert emulator.request_counts["EnableRegion"] == 2  # neither was refused

@@ -241,7 +241,8 @@ def test_quota_overrides_that_cannot_be_paced_are_refused_by_name(
 
 
 @responses.activate
-def test_with_options_copies_without_touching_the_original(client: AccountClient) -> None:
+def test_with_options_copies_without_touching_the_original(sync_client: AccountClient) -> None:
+    client = sync_client
     one_shot = client.with_options(max_attempts=1)
     assert one_shot.config.max_attempts == 1
     assert client.config.max_attempts == 3
@@ -269,7 +270,9 @@ def test_context_manager_closes_the_pool() -> None:
 
 
 @responses.activate
-def test_one_client_is_safe_to_share_between_threads(client: AccountClient) -> None:
+def test_one_client_is_safe_to_share_between_threads(sync_client: AccountClient) -> None:
+    client = sync_client
+
     def answer(request: object) -> tuple[int, dict[str, str], str]:
         body = json.loads(request.body)  # type: ignore[attr-defined]
         return 200, {}, json.dumps({"RegionName": body["RegionName"], "RegionOptStatus": "ENABLED"})

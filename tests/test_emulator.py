@@ -33,6 +33,7 @@ from account_mgmt.testing import OPT_IN_REGIONS, AccountEmulator, FaultKind
 
 from ._data import CONTACT
 from ._fakes import emulator_runtime
+from .conftest import Connect
 
 
 @pytest.fixture
@@ -42,9 +43,9 @@ def emulator() -> Iterator[AccountEmulator]:
 
 
 @pytest.fixture
-def mgmt(emulator: AccountEmulator) -> Iterator[AccountClient]:
-    with emulator.client(max_attempts=1, rate_limiting=False) as client:
-        yield client
+def mgmt(emulator: AccountEmulator, connect: Connect) -> AccountClient:
+    """The management account's client, sync and async (``connect`` closes it)."""
+    return connect(emulator, max_attempts=1, rate_limiting=False)
 
 
 def boto3_client(emulator: AccountEmulator, account_id: str | None = None) -> Any:
@@ -277,9 +278,9 @@ def test_quotas_are_enforced_and_the_client_paces_itself_under_them(
     ],
 )
 def test_injected_faults_are_retried_by_our_client(
-    emulator: AccountEmulator, kind: FaultKind, expected: type[Exception]
+    emulator: AccountEmulator, connect: Connect, kind: FaultKind, expected: type[Exception]
 ) -> None:
-    client = emulator.client(rate_limiting=False, runtime=emulator_runtime(), max_attempts=3)
+    client = connect(emulator, rate_limiting=False, runtime=emulator_runtime(), max_attempts=3)
     emulator.inject(kind, count=2, operation="GetAccountInformation")
     assert client.get_account_information().account_id == emulator.management_account_id
     assert emulator.request_counts["GetAccountInformation"] == 3
@@ -288,8 +289,8 @@ def test_injected_faults_are_retried_by_our_client(
         client.with_options(max_attempts=1).get_account_information()
 
 
-def test_reset_and_truncation_faults(emulator: AccountEmulator) -> None:
-    client = emulator.client(rate_limiting=False, runtime=emulator_runtime())
+def test_reset_and_truncation_faults(emulator: AccountEmulator, connect: Connect) -> None:
+    client = connect(emulator, rate_limiting=False, runtime=emulator_runtime())
     emulator.inject(FaultKind.RESET, count=1)
     emulator.inject(FaultKind.TRUNCATED_JSON, count=1)
     regions = client.list_regions(max_results=2)  # safe to repeat: retried past both
@@ -299,8 +300,9 @@ def test_reset_and_truncation_faults(emulator: AccountEmulator) -> None:
 
 def test_enable_region_survives_a_connection_dropped_after_processing(
     emulator: AccountEmulator,
+    connect: Connect,
 ) -> None:
-    client = emulator.client(rate_limiting=False, runtime=emulator_runtime())
+    client = connect(emulator, rate_limiting=False, runtime=emulator_runtime())
     member = emulator.member_account_ids[0]
     emulator.inject(FaultKind.CLOSE_AFTER_PROCESSING, count=1, operation="EnableRegion")
     client.enable_region(region_name="af-south-1", account_id=member)
@@ -312,8 +314,9 @@ def test_enable_region_survives_a_connection_dropped_after_processing(
 
 def test_email_update_with_a_dropped_connection_is_an_unknown_outcome(
     emulator: AccountEmulator,
+    connect: Connect,
 ) -> None:
-    client = emulator.client(rate_limiting=False, runtime=emulator_runtime())
+    client = connect(emulator, rate_limiting=False, runtime=emulator_runtime())
     member = emulator.member_account_ids[0]
     emulator.inject(FaultKind.CLOSE_AFTER_PROCESSING, count=1, operation="StartPrimaryEmailUpdate")
     with pytest.raises(OutcomeUnknownError) as caught:

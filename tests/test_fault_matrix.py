@@ -26,6 +26,7 @@ from account_mgmt.testing import AccountEmulator, FaultKind
 from ._data import CONTACT
 from ._data import SECURITY_CONTACT as ALTERNATE
 from ._fakes import emulator_runtime
+from .conftest import Connect
 
 Setup = Callable[[AccountClient, str, AccountEmulator], None]
 Call = Callable[[AccountClient, str], Any]
@@ -168,11 +169,13 @@ def test_the_matrix_covers_every_operation() -> None:
         assert (kind == "safe") == operation.safe_to_repeat, operation.name
 
 
-def _run(operation: str, fault: FaultKind, count: int) -> tuple[BaseException | None, int]:
+def _run(
+    connect: Connect, operation: str, fault: FaultKind, count: int
+) -> tuple[BaseException | None, int]:
     setup, call, _ = CASES[operation]
     with AccountEmulator(member_count=1, enforce_quotas=False, region_transition_seconds=60) as emu:
         member = emu.member_account_ids[0]
-        client = emu.client(rate_limiting=False, runtime=emulator_runtime(), read_timeout=5)
+        client = connect(emu, rate_limiting=False, runtime=emulator_runtime(), read_timeout=5)
         setup(client, member, emu)
         emu.reset_counts()
         emu.inject(fault, count=count, operation=operation)
@@ -185,8 +188,10 @@ def _run(operation: str, fault: FaultKind, count: int) -> tuple[BaseException | 
 
 @pytest.mark.parametrize("fault", TRANSIENT)
 @pytest.mark.parametrize("operation", sorted(CASES))
-def test_transient_faults_are_retried_for_every_operation(operation: str, fault: FaultKind) -> None:
-    error, received = _run(operation, fault, count=2)
+def test_transient_faults_are_retried_for_every_operation(
+    connect: Connect, operation: str, fault: FaultKind
+) -> None:
+    error, received = _run(connect, operation, fault, count=2)
     assert error is None, repr(error)
     assert received == 3
 
@@ -194,10 +199,10 @@ def test_transient_faults_are_retried_for_every_operation(operation: str, fault:
 @pytest.mark.parametrize("fault", AMBIGUOUS)
 @pytest.mark.parametrize("operation", sorted(CASES))
 def test_ambiguous_faults_never_repeat_an_unsafe_request_blindly(
-    operation: str, fault: FaultKind
+    connect: Connect, operation: str, fault: FaultKind
 ) -> None:
     expected_error, expected_received = AMBIGUOUS_OUTCOMES[(CASES[operation][2], fault)]
-    error, received = _run(operation, fault, count=1)
+    error, received = _run(connect, operation, fault, count=1)
     if expected_error is None:
         assert error is None, repr(error)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from account_mgmt import (
     AccountClient,
     AccountInformation,
     AlternateContact,
+    AsyncAccountClient,
     ContactInformation,
     ParamValidationError,
     ServiceError,
@@ -18,6 +20,7 @@ from account_mgmt import (
 from account_mgmt._signing import FrozenCredentials
 
 from ._canned_server import CannedServer
+from ._facade import blocking
 
 CANARIES = {
     "secret_key": "CANARYsecretKEY0000000000000000000000000",
@@ -35,7 +38,11 @@ def _json(payload: object) -> bytes:
     return json.dumps(payload).encode()
 
 
-def test_debug_logging_of_every_layer_shows_no_secret(caplog: pytest.LogCaptureFixture) -> None:
+def test_debug_logging_of_every_layer_shows_no_secret(
+    caplog: pytest.LogCaptureFixture, client_kind: str
+) -> None:
+    """Run once with each client: the async one logs through aiohttp, not requests."""
+    kind = AccountClient if client_kind == "sync" else AsyncAccountClient
     echo = f"Invalid email {CANARIES['email']}"
     replies = [
         (
@@ -72,7 +79,8 @@ def test_debug_logging_of_every_layer_shows_no_secret(caplog: pytest.LogCaptureF
     texts: list[str] = []
     with (
         CannedServer(replies).running() as server,
-        AccountClient(
+        _client_of_kind(
+            kind,
             endpoint_url=server.url,
             aws_access_key_id="AKIDCANARY",
             aws_secret_access_key=CANARIES["secret_key"],
@@ -118,6 +126,12 @@ def test_debug_logging_of_every_layer_shows_no_secret(caplog: pytest.LogCaptureF
         for label, secret in {**CANARIES, "signature": signature}.items():
             assert secret not in text, f"{label} leaked into: {text[:200]}"
     assert any(r.name.startswith("account_mgmt") for r in caplog.records)
+
+
+def _client_of_kind(kind: type, **options: Any) -> AccountClient:
+    if kind is AccountClient:
+        return AccountClient(**options)
+    return blocking(AsyncAccountClient(**options))
 
 
 def test_library_never_configures_logging() -> None:
