@@ -19,7 +19,7 @@ from account_mgmt._config import (
 )
 from account_mgmt._credentials import AwsSession
 from account_mgmt._endpoints import configured_endpoint_url, partition_of, resolve_endpoint
-from account_mgmt._logging import bounded_repr
+from account_mgmt._logging import QUOTED_CHARACTERS, bounded_repr, printable
 from account_mgmt._quotas import Quota, quotas_for_partition
 from account_mgmt._version import __version__
 from account_mgmt.exceptions import ConfigurationError
@@ -84,10 +84,10 @@ def _configured_max_attempts(aws: AwsSession) -> int:
     try:
         configured = aws.config_variable("max_attempts")
         return DEFAULT_MAX_ATTEMPTS if configured in (None, "") else int(str(configured))
-    except ValueError as exc:  # botocore's int() of the raw text: its message quotes it
+    except ValueError as exc:  # botocore's int() of the raw text: its message quotes it whole
         raise ConfigurationError(
             f"max_attempts (AWS_MAX_ATTEMPTS or the profile's max_attempts) must be an int "
-            f">= 1: {exc}"
+            f">= 1: {printable(str(exc), QUOTED_CHARACTERS + 50)}"
         ) from exc
 
 

@@ -73,20 +73,31 @@ def request_id(headers: Mapping[str, str]) -> str | None:
 
 
 def decode_success(
-    status_code: int, headers: Mapping[str, str], body: bytes, output: type[T] | None
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    output: type[T] | None,
+    *,
+    local_time: datetime.datetime | None = None,
 ) -> T | None:
     """The ``output`` model read from a 2xx answer (None for operations without output).
 
     An operation without output accepts an empty body; any non-empty body must
     be a JSON object, and an operation with output must have one that fits.
 
+    ``local_time`` is our clock's reading, for the ``server_time`` of an
+    error carried by a 2xx (see ``decode_error``).
+
     Raises:
+        ServiceError: the 2xx carries an error document (``__type`` in the
+            body or an ``x-amzn-ErrorType`` header): the subclass it names.
         MalformedResponseError: the body is empty where output was expected,
-            not JSON, truncated, not an object, or does not fit the model.
+            not JSON, nested too deeply, truncated, not an object, lacks a
+            member the output marks ``answer_required``, or does not fit the model.
     """
     rid = request_id(headers)
     if headers.get(_ERROR_TYPE_HEADER):
-        raise decode_error(status_code, headers, body)
+        raise decode_error(status_code, headers, body, local_time=local_time)
     if not body.strip():
         if output is not None:
             raise MalformedResponseError(
@@ -115,7 +126,7 @@ def decode_success(
             request_id=rid,
         )
     if isinstance(decoded.get(_ERROR_TYPE_MEMBER), str):
-        raise decode_error(status_code, headers, body)
+        raise decode_error(status_code, headers, body, local_time=local_time)
     if output is None:
         return None
     missing = _missing_members(decoded, output)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from account_mgmt import AccountClient, AccountError, Runtime, SystemClock
+from account_mgmt import AccountClient, AccountError, AsyncAccountClient, Runtime, SystemClock
 
 from ._canned_server import Piece, RawRequest, RawServer, http_answer
 from ._data import CONTACT
@@ -253,7 +253,7 @@ CALLS: dict[str, dict[str, Any]] = {
     "verify_phone_number": {"otp": "ABC123", "account_id": MEMBER},
 }
 
-NOT_OPERATIONS = frozenset({"close", "with_options", "config"})
+NOT_OPERATIONS = frozenset({"close", "aclose", "with_options", "config", "runtime"})
 """Public members that send nothing."""
 
 
@@ -276,10 +276,33 @@ def _sync_client(endpoint_url: str) -> object:
     )
 
 
-@pytest.fixture(params=["sync"])
+def _async_client(endpoint_url: str) -> object:
+    return AsyncAccountClient(
+        endpoint_url=endpoint_url,
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+        rate_limiting=False,
+        runtime=Runtime(clock=_NoWaitClock()),
+        total_timeout=30,
+        read_timeout=5,
+    )
+
+
+_LOOPS: dict[int, asyncio.Runner] = {}
+"""An async client's one event loop (its connection pool is bound to it), by ``id``."""
+
+
+def _run(client: object, awaitable: Any) -> Any:
+    runner = _LOOPS.get(id(client))
+    if runner is None:
+        runner = _LOOPS[id(client)] = asyncio.Runner()
+    return runner.run(awaitable)
+
+
+@pytest.fixture(params=["sync", "async"])
 def make_client(request: pytest.FixtureRequest) -> Callable[[str], object]:
     """``endpoint_url -> client``, one parameter per client class."""
-    makers: dict[str, Callable[[str], object]] = {"sync": _sync_client}
+    makers: dict[str, Callable[[str], object]] = {"sync": _sync_client, "async": _async_client}
     return makers[request.param]
 
 
@@ -291,9 +314,9 @@ def call_method(client: object, name: str, arguments: dict[str, Any]) -> object:
     """
     result = getattr(client, name)(**arguments)
     if inspect.isawaitable(result):
-        result = asyncio.run(_awaited(result))
+        result = _run(client, _awaited(result))
     if hasattr(result, "__aiter__"):
-        return asyncio.run(_drained(result))
+        return _run(client, _drained(result))
     if isinstance(result, Iterator):
         return list(result)
     return result
@@ -308,9 +331,13 @@ async def _drained(result: Any) -> list[object]:
 
 
 def _close(client: object) -> None:
-    closed = getattr(client, "close")()  # noqa: B009 - the async client's close is awaited
+    closer = getattr(client, "aclose", None) or getattr(client, "close")  # noqa: B009
+    closed = closer()
     if inspect.isawaitable(closed):
-        asyncio.run(_awaited(closed))
+        _run(client, _awaited(closed))
+    runner = _LOOPS.pop(id(client), None)
+    if runner is not None:
+        runner.close()
 
 
 def _public_methods(cls: type) -> set[str]:

@@ -364,3 +364,10 @@ def test_importing_the_package_starts_no_thread_and_registers_no_fork_hook() -> 
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_huge_configured_max_attempts_is_quoted_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "x" * 1_000_000)
+    with pytest.raises(ConfigurationError, match="max_attempts") as caught:
+        AccountClient(aws_access_key_id="AKID", aws_secret_access_key="s")
+    assert len(str(caught.value)) < 500
