@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Final
 
 from account_mgmt.exceptions import (
     MalformedResponseError,
-    ResponseTooLargeError,
     ServiceError,
     TLSError,
     TransportError,
@@ -111,8 +110,8 @@ def is_retryable(exc: BaseException, *, safe_to_repeat: bool) -> bool:
         if exc.retryable:
             return True
         return type(exc) is ServiceError and exc.status_code in RETRYABLE_STATUS
-    if isinstance(exc, TLSError | ResponseTooLargeError):
-        return False  # the same answer again, read again up to the cap: no use
+    if isinstance(exc, TransportError) and not exc.retryable:
+        return False  # its own trait: a TLS failure, an answer over the size cap
     if isinstance(exc, TransportError | MalformedResponseError):
         return safe_to_repeat or not may_have_arrived(exc)
     return False

@@ -376,7 +376,11 @@ class CallPath:
         if 200 <= response.status_code < 300:
             limiter.admitted(holder, bucket, call.target)
             return _protocol.decode_success(
-                response.status_code, response.headers, response.body, operation.output
+                response.status_code,
+                response.headers,
+                response.body,
+                operation.output,
+                local_time=local_time,
             )
         error = operation.service.decode_error(
             response.status_code, response.headers, response.body, local_time=local_time

@@ -36,14 +36,17 @@ import urllib3.connectionpool
 import urllib3.exceptions
 import urllib3.response
 
-from account_mgmt._http import HttpRequest, HttpResponse
+from account_mgmt._http import (
+    HttpRequest,
+    HttpResponse,
+    check_header_values,
+    environment_proxy,
+)
 from account_mgmt._watchdog import WATCHDOG, DeadlineWatchdog, Watch
 from account_mgmt.exceptions import (
     ClientClosedError,
-    ConfigurationError,
     ConnectionClosedError,
     ConnectTimeoutError,
-    CredentialsError,
     EndpointConnectionError,
     ReadTimeoutError,
     ResponseTooLargeError,
@@ -157,16 +160,6 @@ def _translate(exc: requests.RequestException, where: str) -> TransportError | N
             return EndpointConnectionError(f"could not connect to {where}: {cause}")
         return ConnectionClosedError(f"the connection to {where} was closed: {cause}")
     return None
-
-
-def _proxies_for(endpoint_url: str) -> dict[str, str]:
-    """The proxy the environment (HTTPS_PROXY, NO_PROXY...) sets for this endpoint, if any."""
-    host = urllib.parse.urlsplit(endpoint_url).hostname or ""
-    if urllib.request.proxy_bypass(host):
-        return {}
-    scheme = urllib.parse.urlsplit(endpoint_url).scheme
-    proxy = urllib.request.getproxies().get(scheme)
-    return {scheme: proxy} if proxy else {}
 
 
 def _translate_urllib3(exc: urllib3.exceptions.HTTPError, where: str) -> TransportError:
@@ -384,7 +377,8 @@ class RequestsTransport:
         self._pool_maxsize = max_pool_connections
         self._adapter = _EndpointAdapter(pool_maxsize=max_pool_connections)
         self._adapter_pid = os.getpid()
-        self._proxies = _proxies_for(endpoint_url)
+        proxy = environment_proxy(endpoint_url)
+        self._proxies = {urllib.parse.urlsplit(endpoint_url).scheme: proxy} if proxy else {}
         self._closed = False
         # Never the URL's userinfo, should one get this far: it is a password.
         origin = urllib.parse.urlsplit(endpoint_url).netloc.rpartition("@")[2]
@@ -427,7 +421,7 @@ class RequestsTransport:
             raise ClientClosedError(
                 "the client was closed (close() or the end of its with block): make a new one"
             )
-        _check_header_values(request.headers)
+        check_header_values(request.headers)
         prepared = requests.PreparedRequest()
         prepared.method = request.method
         prepared.url = request.url
@@ -500,22 +494,3 @@ class RequestsTransport:
         """Release pooled connections; every later ``send`` raises ``ClientClosedError``."""
         self._closed = True
         self._adapter.close()
-
-
-def _check_header_values(headers: Mapping[str, str]) -> None:
-    """Refuse a header value http.client would refuse, naming the header, never the value.
-
-    http.client's own refusal is a bare ``ValueError`` quoting the value: a
-    session token or a signature read with its trailing newline.
-    """
-    for name, value in headers.items():
-        if _HEADER_VALUE_OK.fullmatch(value) is not None:
-            continue
-        if name.lower() in _CREDENTIAL_HEADERS:
-            raise CredentialsError(
-                f"the {name} header holds a control or non-ASCII character: check the "
-                "access key id and session token (a trailing newline?)"
-            )
-        raise ConfigurationError(
-            f"the {name} header holds a control or non-ASCII character HTTP does not allow"
-        )

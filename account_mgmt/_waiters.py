@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Final
 
+from account_mgmt._logging import bounded_repr
 from account_mgmt._steps import CallPath, Sleep, Steps
 from account_mgmt.exceptions import ParamValidationError, WaiterFailedError, WaiterTimeoutError
 from account_mgmt.models import Region, RegionOptStatus
@@ -49,21 +50,25 @@ def check_wait_options(
         ("poll_interval", poll_interval, 0.0, False),
     ):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            violations.append((name, "type", f"expected seconds, got {value!r}"))
+            violations.append((name, "type", f"expected seconds, got {bounded_repr(value)}"))
         elif not (value >= floor if inclusive else value > floor):  # NaN fails both
             bound = f">= {floor:g}" if inclusive else f"> {floor:g}"
-            violations.append((name, "min_value", f"expected seconds {bound}, got {value!r}"))
+            violations.append(
+                (name, "min_value", f"expected seconds {bound}, got {bounded_repr(value)}")
+            )
     wanted: frozenset[str] = frozenset()
     known = ", ".join(RegionOptStatus)
     if isinstance(statuses, str) or not isinstance(statuses, Collection):
-        shown = f"expected a collection of statuses such as ['ENABLED'], got {statuses!r}"
+        shown = (
+            f"expected a collection of statuses such as ['ENABLED'], got {bounded_repr(statuses)}"
+        )
         violations.append(("statuses", "type", shown))
     elif not statuses:
         violations.append(("statuses", "min_length", f"expected at least one of {known}"))
     else:
         wanted = frozenset(str(status) for status in statuses)
         for status in sorted(wanted - set(RegionOptStatus)):
-            violations.append(("statuses", "enum", f"{status!r} is not one of {known}"))
+            violations.append(("statuses", "enum", f"{bounded_repr(status)} is not one of {known}"))
     if violations:
         raise ParamValidationError(violations)
     return wanted

@@ -29,8 +29,8 @@ import requests.adapters
 import urllib3
 from _common import boto3_client, summary
 
-from account_mgmt._signing import FrozenCredentials, sign
 from account_mgmt import HttpRequest, HttpResponse
+from account_mgmt._signing import FrozenCredentials, sign
 from account_mgmt.testing import AccountEmulator
 
 

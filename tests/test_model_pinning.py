@@ -188,5 +188,5 @@ def test_public_all_is_unique_importable_and_complete() -> None:
     for name in account_mgmt.__all__:
         assert hasattr(account_mgmt, name), name
     public = {n for n in vars(account_mgmt) if n.isidentifier() and not n.startswith("_")}
-    modules = {"exceptions", "models", "pagination", "quickstart", "testing"}
+    modules = {"cli", "exceptions", "models", "org", "pagination", "quickstart", "testing"}
     assert public - modules - set(account_mgmt.__all__) == set()
