@@ -43,6 +43,7 @@ from pathlib import Path
 import pytest
 
 import account_mgmt
+import account_mgmt.org
 import account_mgmt.testing
 from account_mgmt.testing import AccountEmulator
 
@@ -291,8 +292,12 @@ def referenced_names(page_glob: str) -> set[str]:
 
 @pytest.mark.parametrize(
     ("module", "prefix"),
-    [(account_mgmt, "account_mgmt."), (account_mgmt.testing, "account_mgmt.testing.")],
-    ids=["account_mgmt", "account_mgmt.testing"],
+    [
+        (account_mgmt, "account_mgmt."),
+        (account_mgmt.testing, "account_mgmt.testing."),
+        (account_mgmt.org, "account_mgmt.org."),
+    ],
+    ids=["account_mgmt", "account_mgmt.testing", "account_mgmt.org"],
 )
 def test_api_reference_covers_every_public_name(module: types.ModuleType, prefix: str) -> None:
     documented = referenced_names("reference/*.md")
