@@ -106,15 +106,7 @@ def python_blocks(page: Path) -> list[Block]:
     return [block for block in blocks_of(page) if block.language in ("python", "py")]
 
 
-OUTSIDE_SKIPS: dict[tuple[str, str], str] = {
-    ("docs/emulator.md", "emulator.seed("): (
-        "illustrative: 'ContactInformation(...)' stands for a value; the page's owner can make it"
-        " runnable or mark it '<!-- docs-test: skip ... -->'"
-    ),
-    ("docs/emulator.md", "AccountEmulator(member_count=3, seed_state={"): (
-        "illustrative: '{...}' stands for a value and pytest is not imported; as above"
-    ),
-}
+OUTSIDE_SKIPS: dict[tuple[str, str], str] = {}
 """Blocks of pages this file's owner does not edit that cannot run as written,
 keyed by page and first line of code: each is listed here, with why, rather
 than silently skipped. The entries are checked to still match a block."""
