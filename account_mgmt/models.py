@@ -1,7 +1,7 @@
 """Typed models for the Account Management API's shapes.
 
 Models are frozen, keyword-only attrs classes that know nothing of the wire:
-``_serde`` does the PascalCase mapping. Each field's ``metadata["shape"]``
+the client maps them to AWS's PascalCase names. Each field's ``metadata["shape"]``
 names the AWS shape it holds, which is how validation finds the field's
 bounds and how the tests pin every field to botocore's model.
 

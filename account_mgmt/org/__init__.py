@@ -13,8 +13,10 @@
         changes = plan(client, targets, desired)
         result = apply(client, changes)
 
-See ``_select`` (OU paths, skipping), ``_spec`` (the file format) and
-``_plan`` (comparison rules) for what each promises.
+``select_accounts`` says how OU paths are read and which accounts are
+skipped, ``load_desired_state`` the file format, ``plan`` the comparison
+rules and ``apply`` how a rerun converges; the guides "Organization mode"
+and "Desired state" walk through them.
 """
 
 from account_mgmt._ensure import Change

@@ -213,6 +213,15 @@ def plan(
 ) -> Plan:
     """Read every targeted account's live state and diff it against ``desired``.
 
+    Only what the desired state names is read, paced at the documented
+    quotas, ``max_workers`` accounts at a time; one account's failure is
+    recorded in its ``AccountPlan`` and never stops the others. A missing
+    alternate contact (a 404) is to be created; text is compared after
+    collapsing whitespace, case counting; the contact information is compared
+    as a whole record (the put replaces it); a Region on its way (ENABLING
+    when enabled is wanted) is no change, and disabling an
+    ENABLED_BY_DEFAULT Region is a ``PlanProblem``. Sends no write.
+
     ``on_progress`` is called from the worker threads (``started``) and the
     calling thread (``done``/``failed``): it must be thread-safe.
 
