@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets as _secrets
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -73,6 +74,9 @@ class AccountEmulator:
         # identities, so process-wide state keyed by access key (the client's rate
         # buckets and Region gate) does not leak from one emulated world to another.
         instance = self._instance = _secrets.token_hex(2).upper()
+        # Session keys are numbered, not drawn: 60 keys drawn from 4 hex digits
+        # collide once in 40 tests, and the second key's secret replaced the first's.
+        self._sessions_issued = itertools.count(1)
         self._credentials = {
             account_id: Credentials(
                 access_key_id=f"AKIA{instance}{account_id}",  # 20 characters, as AWS's
@@ -231,7 +235,7 @@ class AccountEmulator:
         account = account_id or self.management_account_id
         self.credentials_for(account)  # an unknown account fails here
         credentials = Credentials(
-            access_key_id=f"ASIA{self._instance}{account}{_secrets.token_hex(2).upper()}",
+            access_key_id=f"ASIA{self._instance}{account}{next(self._sessions_issued):04X}",
             secret_access_key="emulator-session-secret-" + _secrets.token_hex(8),
             session_token="emulator-token-" + _secrets.token_hex(8),
         )
