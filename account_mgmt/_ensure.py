@@ -222,8 +222,12 @@ def ensure_region_opt_in(
     wait: bool,
     timeout: float,
     poll_interval: float,
+    status: str | None = None,
 ) -> Steps[Change | None]:
     """Make ``region_name`` enabled (or disabled); a switch on its way is no change.
+
+    ``status`` is the Region's status if the caller has just read it (a plan
+    reads every Region of an account with one ListRegions); else it is read.
 
     With ``send`` the switch goes through the Region gate (``ensure_region``),
     which reads the status again and respects the concurrency caps, and with
@@ -233,8 +237,9 @@ def ensure_region_opt_in(
         ParamValidationError: the Region is ENABLED_BY_DEFAULT and ``enabled``
             is False: it cannot be disabled.
     """
-    region = yield from path.get_region_opt_status(region_name, account_id)
-    status = region.region_opt_status
+    if status is None:
+        region = yield from path.get_region_opt_status(region_name, account_id)
+        status = region.region_opt_status
     if not enabled and status == RegionOptStatus.ENABLED_BY_DEFAULT:
         raise ParamValidationError(
             [("regions." + region_name, "enum", "is ENABLED_BY_DEFAULT and cannot be disabled")]

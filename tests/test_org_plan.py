@@ -148,8 +148,7 @@ def test_one_failing_account_is_recorded_and_the_others_planned(
     account_emulator: AccountEmulator,
 ) -> None:
     client = account_emulator.client(max_attempts=1)
-    # The plan reads each named Region's status (GetRegionOptStatus).
-    account_emulator.inject(FaultKind.INTERNAL_ERROR, count=1, operation="GetRegionOptStatus")
+    account_emulator.inject(FaultKind.INTERNAL_ERROR, count=1, operation="ListRegions")
     desired = parse_desired_state("regions: {af-south-1: enabled}\n", "s.yaml")
     result = plan(client, targets_for(account_emulator), desired, max_workers=1)
     (failed,) = result.failed

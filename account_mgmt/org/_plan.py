@@ -170,7 +170,18 @@ def _read_and_diff(
             send=False,
         )
         found.append(client._run(step))
+    if desired.regions:  # one ListRegions reads them all, where a read each would take more
+        statuses = {
+            r.region_name: r.region_opt_status for r in client.iter_regions(account_id=call_id)
+        }
     for name in sorted(desired.regions):
+        status = statuses.get(name)
+        if status is None:
+            message = f"ListRegions does not list {name} for this account"
+            problems.append(
+                PlanProblem(account_id=account_id, kind=REGION, key=name, message=message)
+            )
+            continue
         region_step = ensure_region_opt_in(
             path,
             report_as=account_id,
@@ -181,6 +192,7 @@ def _read_and_diff(
             wait=False,
             timeout=DEFAULT_WAIT_TIMEOUT,
             poll_interval=DEFAULT_POLL_INTERVAL,
+            status=status,
         )
         try:
             found.append(client._run(region_step))
