@@ -264,5 +264,6 @@ def ensure_region_opt_in(
             wait=wait,
             timeout=timeout,
             poll_interval=poll_interval,
+            status=status,  # just read: the gate's step need not read it again
         )
     return change

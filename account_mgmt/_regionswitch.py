@@ -70,20 +70,23 @@ def ensure_region(
     wait: bool,
     timeout: float,
     poll_interval: float,
+    status: str | None = None,
 ) -> Steps[bool]:
     """Bring ``region_name`` there (or on its way; there with ``wait``).
 
-    Returns whether a switch was sent (False: it was already there or on its way).
+    ``status`` is the Region's status if the caller has just read it; else
+    it is read first. Returns whether a switch was sent (False: it was
+    already there or on its way).
     """
-    status = yield from path.get_region_opt_status(region_name, account_id)
+    if status is None:
+        region = yield from path.get_region_opt_status(region_name, account_id)
+        status = region.region_opt_status
     sent = False
-    if status.region_opt_status in direction.settled:
-        logger.debug(
-            "%s already %s: nothing to send or wait for", region_name, status.region_opt_status
-        )
+    if status in direction.settled:
+        logger.debug("%s already %s: nothing to send or wait for", region_name, status)
         return False
-    if status.region_opt_status in direction.on_the_way:
-        logger.debug("%s already %s: nothing to send", region_name, status.region_opt_status)
+    if status in direction.on_the_way:
+        logger.debug("%s already %s: nothing to send", region_name, status)
     else:
         caller = yield from path.caller()
         switching = _Switching(
