@@ -259,7 +259,7 @@ class AsyncAccountClient(ClientBase[AsyncTransport]):
             )
             for region in page.regions:
                 yield region
-            token = walk.next_token(page)
+            token = walk.next_token(page.next_token)
             if token is None:
                 return
 

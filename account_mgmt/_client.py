@@ -246,7 +246,7 @@ class AccountClient(ClientBase[Transport]):
                 region_opt_status_contains=region_opt_status_contains,
             )
             yield from page.regions
-            token = walk.next_token(page)
+            token = walk.next_token(page.next_token)
             if token is None:
                 return
 

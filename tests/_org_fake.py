@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from account_mgmt._transport import HttpRequest, HttpResponse
+from account_mgmt._http import HttpRequest, HttpResponse
 
 
 @attrs.define

@@ -76,11 +76,6 @@ def test_help_loads_no_command_module_and_no_drawing_library(help_run: dict[str,
     assert [name for name in DRAWING if name in help_run["modules"]] == []
 
 
-@pytest.mark.xfail(
-    reason="account_mgmt/__init__.py imports AccountClient (botocore, requests) eagerly; "
-    "it needs PEP 562 lazy re-exports (lead's file, see the cli report)",
-    strict=True,
-)
 def test_help_imports_no_aws_stack(help_run: dict[str, Any]) -> None:
     assert [name for name in HEAVY if name in help_run["modules"]] == []
 

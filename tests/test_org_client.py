@@ -8,7 +8,9 @@ import logging
 
 import pytest
 
-from account_mgmt._transport import HttpRequest, HttpResponse
+from account_mgmt import FakeClock, Runtime
+from account_mgmt._http import HttpRequest, HttpResponse
+from account_mgmt._ratelimit import PACING_FRACTION
 from account_mgmt.exceptions import (
     AccessDeniedException,
     ConfigurationError,
@@ -28,19 +30,6 @@ SECRET = "org-secret-key-0123456789abcdefghijklmn"
 TOKEN = "org-session-token-SHOULD-NOT-LEAK"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def make_client(
     fake: FakeOrganizations, clock: FakeClock | None = None, **options: object
 ) -> OrganizationsClient:
@@ -50,8 +39,7 @@ def make_client(
         aws_secret_access_key=SECRET,
         aws_session_token=TOKEN,
         transport=fake,
-        sleep=clock.sleep,
-        monotonic=clock.monotonic,
+        runtime=Runtime(clock=clock),
         rng=lambda: 0.5,
         **options,  # type: ignore[arg-type]
     )
@@ -181,7 +169,8 @@ def test_requests_are_paced_at_the_configured_rate() -> None:
     client = make_client(fake, clock, requests_per_second=4.0)
     for _ in range(5):
         client.describe_organization()
-    assert clock.sleeps == pytest.approx([0.25] * 4)
+    # The package's pacing: the configured rate less its 5% headroom (PACING_FRACTION).
+    assert clock.sleeps == pytest.approx([1 / (4.0 * PACING_FRACTION)] * 4)
 
 
 def test_secrets_never_reach_repr_or_debug_logs(caplog: pytest.LogCaptureFixture) -> None:

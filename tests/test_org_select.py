@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from account_mgmt import FakeClock, Runtime
 from account_mgmt.exceptions import ParamValidationError
 from account_mgmt.org import (
     AccountSelection,
@@ -24,7 +25,7 @@ def org_client(fake: FakeOrganizations) -> OrganizationsClient:
         aws_secret_access_key="secret",
         transport=fake,
         requests_per_second=10_000.0,
-        sleep=lambda _: None,
+        runtime=Runtime(clock=FakeClock()),
     )
 
 

@@ -166,3 +166,17 @@ def test_unknown_extension_and_missing_file_are_problems(tmp_path: Path) -> None
         parse_desired_state("{}", "spec.toml")
     with pytest.raises(DesiredStateError, match="cannot read"):
         load_desired_state(tmp_path / "missing.yaml")
+
+
+def test_root_override_applies_before_a_child_ou_written_first() -> None:
+    text = """\
+organizational_units:
+  /Prod/Pay\\/ments: {regions: {af-south-1: enabled}}
+  /Prod: {regions: {af-south-1: disabled, me-south-1: disabled}}
+  /: {regions: {af-south-1: disabled, me-south-1: enabled}}
+"""
+    desired = parse_desired_state(text, "s.yaml")
+    deep = desired.resolve(OrgAccount(id="100000000001", ou_path="/Prod/Pay\\/ments"))
+    assert dict(deep.regions) == {"af-south-1": "enabled", "me-south-1": "disabled"}
+    top = desired.resolve(OrgAccount(id="100000000002", ou_path="/"))
+    assert dict(top.regions) == {"af-south-1": "disabled", "me-south-1": "enabled"}

@@ -17,6 +17,7 @@ See ``_select`` (OU paths, skipping), ``_spec`` (the file format) and
 ``_plan`` (comparison rules) for what each promises.
 """
 
+from account_mgmt.org._apply import AccountApplyOutcome, ApplyResult, apply
 from account_mgmt.org._client import MAX_PAGE_SIZE, OrganizationsClient
 from account_mgmt.org._errors import (
     AccessDeniedForDependencyException,
@@ -37,14 +38,11 @@ from account_mgmt.org._models import (
     Root,
 )
 from account_mgmt.org._plan import (
-    AccountApplyOutcome,
     AccountPlan,
-    ApplyResult,
     Change,
     Plan,
     PlanProblem,
     ProgressEvent,
-    apply,
     plan,
 )
 from account_mgmt.org._select import (

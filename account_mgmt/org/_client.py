@@ -1,52 +1,49 @@
 """``OrganizationsClient``: the AWS Organizations reads an organization-wide job needs.
 
 The JSON 1.1 protocol (``POST /`` with ``X-Amz-Target:
-AWSOrganizationsV20161128.<Operation>``), signed for ``organizations``, on the
-package's own pieces: the credential chain (``AwsSession``), the signer, the
-pooled transport, the retry policy and the error decoder. Every List call is
-paged to the end (an empty page with a ``NextToken`` is not the end) and
-paced: Organizations publishes no per-operation rate, so one client sends at
-most ``requests_per_second`` (a few a second) and retries
-``TooManyRequestsException`` and ``ConcurrentModificationException`` with
-throttled backoff.
+AWSOrganizationsV20161128.<Operation>``), signed for ``organizations``, run
+by the package's own call path: the operations below are declared as data
+(``ORGANIZATIONS`` is their ``Service``) and driven by the same steps as the
+Account API's, with the same credential chain, signing, retries, clock and
+runtime. Every List call is paged to the end (an empty page with a
+``NextToken`` is not the end) and paced: Organizations publishes no
+per-operation rate, so all its operations share one bucket of
+``requests_per_second`` (a few a second), and ``TooManyRequestsException``
+and ``ConcurrentModificationException`` are retried with throttled backoff.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
-import logging
 import random
 import re
-import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, Self
 
 import attrs
 
-from account_mgmt import _protocol
+from account_mgmt import _protocol, _sync
 from account_mgmt._config import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,
     GLOBAL_SIGNING_REGION,
+    ClientConfig,
 )
 from account_mgmt._credentials import AwsSession
-from account_mgmt._logging import safe_headers
-from account_mgmt._retry import RetryPolicy
-from account_mgmt._signing import sign
-from account_mgmt._transport import HttpRequest, RequestsTransport, Transport
+from account_mgmt._http import Transport
+from account_mgmt._operations import LostAnswer, Operation, Service
+from account_mgmt._quotas import Quota
+from account_mgmt._runtime import Runtime, default_runtime
+from account_mgmt._steps import CallPath
+from account_mgmt._validation import ShapeRule
 from account_mgmt._version import __version__
 from account_mgmt.exceptions import (
-    AccountError,
     ConfigurationError,
-    DeadlineExceededError,
-    ExpiredTokenException,
     MalformedResponseError,
-    PaginationError,
     ParamValidationError,
+    ServiceError,
 )
 from account_mgmt.org._endpoints import (
     SIGNING_NAME,
@@ -55,6 +52,7 @@ from account_mgmt.org._endpoints import (
 )
 from account_mgmt.org._errors import organizations_error
 from account_mgmt.org._models import OrgAccount, Organization, OrganizationalUnit, Root
+from account_mgmt.pagination import PageWalk
 
 CONTENT_TYPE: Final = "application/x-amz-json-1.1"
 """The JSON 1.1 protocol's content type (service model ``jsonVersion`` 1.1)."""
@@ -72,30 +70,79 @@ DEFAULT_MAX_PAGES: Final = 5000
 """Pages one listing may take (100,000 items) before it is called endless."""
 
 DEFAULT_MAX_ATTEMPTS: Final = 5
-"""Attempts per call unless AWS_MAX_ATTEMPTS or the profile says: more than the Account
-client's 3, since the walker is one slow thread and its calls are all reads."""
+"""Attempts per call: more than the Account client's 3, the walker is one slow thread
+and a throttled Organizations call is only ever a read."""
 
-_log = logging.getLogger("account_mgmt.org")
+QUOTA_KEY: Final = "Organizations"
+"""The one rate bucket every Organizations operation draws on."""
 
 _PARENT_ID_PATTERN: Final = r"(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})"
 
+SHAPE_RULES: Final[Mapping[str, ShapeRule]] = {
+    "ParentId": ShapeRule(kind="string", max_length=100, pattern=_PARENT_ID_PATTERN),
+    "MaxResults": ShapeRule(kind="integer", min_value=1, max_value=MAX_PAGE_SIZE),
+    "NextToken": ShapeRule(kind="string", max_length=100_000),
+}
+"""The bounds of the input shapes these operations name (botocore's organizations model)."""
 
-class _Pacer:
-    """At most ``rate`` requests a second from one client, in order of asking; thread-safe."""
 
-    def __init__(self, rate: float, clock: Callable[[], float]) -> None:
-        self._interval = 1.0 / rate
-        self._clock = clock
-        self._next = 0.0
-        self._lock = threading.Lock()
+def _decode_error(
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    local_time: datetime.datetime | None = None,
+) -> ServiceError:
+    """The package's reading of an error answer, then Organizations' own classes."""
+    return organizations_error(
+        _protocol.decode_error(status_code, headers, body, local_time=local_time)
+    )
 
-    def reserve(self) -> float:
-        """Seconds the caller must wait before sending; its slot is taken."""
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next)
-            self._next = slot + self._interval
-            return slot - now
+
+ORGANIZATIONS: Final = Service(
+    signing_name=SIGNING_NAME,
+    content_type=CONTENT_TYPE,
+    target_prefix=TARGET_PREFIX,
+    shape_rules=SHAPE_RULES,
+    decode_error=_decode_error,
+)
+"""AWS Organizations: JSON 1.1, ``POST /`` named by ``X-Amz-Target``."""
+
+_PAGED: Final = {
+    "max_results": ("MaxResults", False),
+    "next_token": ("NextToken", False),
+}
+
+
+def _operation(name: str, **members: tuple[str, bool]) -> Operation[dict[str, Any]]:
+    """A read of Organizations: its answer is the JSON object, read by the method."""
+    return Operation(
+        name=name,
+        members=members,
+        output=dict,
+        result=lambda answer: answer,
+        lost_answer=LostAnswer.REPEAT,
+        service=ORGANIZATIONS,
+        quota_key=QUOTA_KEY,
+    )
+
+
+DESCRIBE_ORGANIZATION: Final = _operation("DescribeOrganization")
+LIST_ROOTS: Final = _operation("ListRoots", **_PAGED)
+LIST_ORGANIZATIONAL_UNITS_FOR_PARENT: Final = _operation(
+    "ListOrganizationalUnitsForParent", parent_id=("ParentId", True), **_PAGED
+)
+LIST_ACCOUNTS_FOR_PARENT: Final = _operation(
+    "ListAccountsForParent", parent_id=("ParentId", True), **_PAGED
+)
+LIST_ACCOUNTS: Final = _operation("ListAccounts", **_PAGED)
+ALL_OPERATIONS: Final = (
+    DESCRIBE_ORGANIZATION,
+    LIST_ACCOUNTS,
+    LIST_ACCOUNTS_FOR_PARENT,
+    LIST_ORGANIZATIONAL_UNITS_FOR_PARENT,
+    LIST_ROOTS,
+)
 
 
 def _text(document: Mapping[str, Any], key: str) -> str | None:
@@ -155,11 +202,14 @@ class OrganizationsClient:
     Call it as the management account or a delegated administrator. Options
     not given are read as the AWS SDKs read them (environment, then the
     profile); the endpoint is the partition's global one unless configured
-    (see ``account_mgmt.org._endpoints``). Thread-safe; ``close()`` (or
-    ``with``) releases the connection pool.
+    (``endpoint_url``, ``AWS_ENDPOINT_URL_ORGANIZATIONS``, ``AWS_ENDPOINT_URL``,
+    the profile's). Thread-safe; ``close()`` (or ``with``) releases the
+    connection pool.
 
-    ``sleep``, ``rng`` and ``monotonic`` are the pacing and retry clock and
-    jitter, for tests that must not wait; ``transport`` replaces HTTP.
+    ``runtime`` holds the pacing bucket, retry budget and clock it shares with
+    the Account clients built on the same one (by default the process's);
+    ``Runtime(clock=FakeClock())`` lets a test run without waiting.
+    ``transport`` replaces HTTP; ``rng`` is the retry jitter's source.
 
     Raises:
         ConfigurationError: an option is invalid.
@@ -184,12 +234,11 @@ class OrganizationsClient:
         verify: bool | str = True,
         requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND,
         max_pages: int = DEFAULT_MAX_PAGES,
+        runtime: Runtime | None = None,
         transport: Transport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        rng: Callable[[], float] = random.random,
-        monotonic: Callable[[], float] = time.monotonic,
+        rng: Callable[[], float] | None = None,
     ) -> None:
-        self._aws = AwsSession(
+        aws = AwsSession(
             profile_name=profile_name,
             aws_access_key_id=aws_access_key_id,
             aws_secret_access_key=aws_secret_access_key,
@@ -204,50 +253,67 @@ class OrganizationsClient:
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
                 raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
         if max_attempts is None:
-            max_attempts = _configured_max_attempts(self._aws)
+            max_attempts = _configured_max_attempts(aws)
         for name, count in (("max_attempts", max_attempts), ("max_pages", max_pages)):
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 raise ConfigurationError(f"{name} must be an int >= 1, got {count!r}")
-        region = region_name or self._aws.config_variable("region") or GLOBAL_SIGNING_REGION
+        if runtime is not None and not isinstance(runtime, Runtime):
+            raise ConfigurationError(f"runtime must be a Runtime, got {type(runtime).__name__}")
+        region = region_name or aws.config_variable("region") or GLOBAL_SIGNING_REGION
         if not isinstance(region, str):
             raise ConfigurationError(f"region_name must be a string, got {region!r}")
         if use_fips_endpoint is None:
-            use_fips_endpoint = _config_bool(self._aws.config_variable("use_fips_endpoint"))
+            use_fips_endpoint = _config_bool(aws.config_variable("use_fips_endpoint"))
         if use_dualstack_endpoint is None:
-            use_dualstack_endpoint = _config_bool(
-                self._aws.config_variable("use_dualstack_endpoint")
-            )
+            use_dualstack_endpoint = _config_bool(aws.config_variable("use_dualstack_endpoint"))
         endpoint = resolve_organizations_endpoint(
             region_name=region,
             endpoint_url=configured_organizations_endpoint(
-                endpoint_url, self._aws.profile_setting("endpoint_url")
+                endpoint_url, aws.profile_setting("endpoint_url")
             ),
             use_fips_endpoint=use_fips_endpoint,
             use_dualstack_endpoint=use_dualstack_endpoint,
         )
         if verify is True:
-            bundle = self._aws.config_variable("ca_bundle")
+            bundle = aws.config_variable("ca_bundle")
             verify = bundle if isinstance(bundle, str) and bundle else True
+        config = ClientConfig(
+            endpoint_url=endpoint.url,
+            signing_region=endpoint.signing_region,
+            region_name=region,
+            max_attempts=max_attempts,
+            connect_timeout=float(connect_timeout),
+            read_timeout=float(read_timeout),
+            total_timeout=float(total_timeout),
+            verify=verify,
+            max_pool_connections=2,
+            max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
+            user_agent=f"account_mgmt/{__version__} organizations",
+        )
+        self._path = CallPath(
+            config,
+            aws,
+            runtime if runtime is not None else default_runtime(),
+            {QUOTA_KEY: Quota(float(requests_per_second), 1)},
+            rng=rng if rng is not None else random.random,
+        )
+        self._max_pages = max_pages
+        if transport is None:
+            from account_mgmt._transport import RequestsTransport
+
+            transport = RequestsTransport(
+                endpoint_url=config.endpoint_url,
+                connect_timeout=config.connect_timeout,
+                read_timeout=config.read_timeout,
+                verify=config.verify,
+                max_pool_connections=config.max_pool_connections,
+                max_response_bytes=config.max_response_bytes,
+            )
+        self._transport = transport
         self.endpoint_url = endpoint.url
         """Where requests go."""
         self.signing_region = endpoint.signing_region
         """The region signatures are scoped to."""
-        self._url = endpoint.url + "/"
-        self._total_timeout = float(total_timeout)
-        self._max_pages = max_pages
-        self._transport = transport or RequestsTransport(
-            endpoint_url=endpoint.url,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            verify=verify,
-            max_pool_connections=2,
-            max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
-        )
-        self._sleep = sleep
-        self._monotonic = monotonic
-        self._pacer = _Pacer(float(requests_per_second), monotonic)
-        self._retry = RetryPolicy(max_attempts=max_attempts, sleep=sleep, rng=rng, clock=monotonic)
-        self._user_agent = f"account_mgmt/{__version__} organizations"
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -264,79 +330,18 @@ class OrganizationsClient:
 
     # -- the wire -----------------------------------------------------------------
 
-    def _call(self, operation: str, params: Mapping[str, object]) -> dict[str, Any]:
-        """One operation, retried and paced; the decoded answer.
+    def _call(
+        self, operation: Operation[dict[str, Any]], params: Mapping[str, object]
+    ) -> dict[str, Any]:
+        """One operation through the package's call path (validated, paced, retried).
 
         Raises:
             AccountError: the last attempt's typed error, with ``attempts`` set.
         """
-        body = json.dumps(dict(params), separators=(",", ":")).encode()
-        deadline = self._monotonic() + self._total_timeout
-        last_error: BaseException | None = None
-        for attempt in self._retry.retrying(
-            safe_to_repeat=True, operation=operation, deadline=deadline
-        ):
-            with attempt:
-                try:
-                    answer = self._exchange_refreshing(operation, body, deadline)
-                except AccountError as exc:
-                    exc.attempts = attempt.retry_state.attempt_number
-                    last_error = exc
-                    raise
-        self._retry.record_success(last_error)
-        return answer
-
-    def _exchange_refreshing(self, operation: str, body: bytes, deadline: float) -> dict[str, Any]:
-        """An exchange; after an expired session token, once more with fresh credentials."""
-        credentials = self._aws.credentials()
-        try:
-            return self._exchange(operation, body, deadline, credentials)
-        except ExpiredTokenException:
-            self._aws.force_refresh(credentials)
-            return self._exchange(operation, body, deadline, self._aws.credentials())
-
-    def _exchange(
-        self, operation: str, body: bytes, deadline: float, credentials: Any
-    ) -> dict[str, Any]:
-        wait = self._pacer.reserve()
-        if self._monotonic() + wait >= deadline:
-            raise DeadlineExceededError(
-                f"{operation}: total_timeout of {self._total_timeout:g}s runs out before "
-                f"the pacing allows another request ({wait:.1f}s)"
-            )
-        if wait > 0:
-            self._sleep(wait)
-        headers = sign(
-            method="POST",
-            url=self._url,
-            headers={
-                "Content-Type": CONTENT_TYPE,
-                "X-Amz-Target": f"{TARGET_PREFIX}.{operation}",
-                "User-Agent": self._user_agent,
-            },
-            body=body,
-            credentials=credentials,
-            region=self.signing_region,
-            service=SIGNING_NAME,
-        )
-        if _log.isEnabledFor(logging.DEBUG):
-            _log.debug("%s (%d bytes) headers=%s", operation, len(body), safe_headers(headers))
-        response = self._transport.send(
-            HttpRequest(method="POST", url=self._url, headers=headers, body=body),
-            deadline=deadline,
-        )
-        _log.debug("%s -> HTTP %d", operation, response.status_code)
-        if 200 <= response.status_code < 300:
-            # Checks the body is empty or a JSON object, with the package's errors.
-            _protocol.decode_success(response.status_code, response.headers, response.body, None)
-            answer: dict[str, Any] = json.loads(response.body) if response.body.strip() else {}
-            return answer
-        raise organizations_error(
-            _protocol.decode_error(response.status_code, response.headers, response.body)
-        )
+        return _sync.run(self._path.call(operation, params), self._transport, self._path.clock)
 
     def _paginate(
-        self, operation: str, params: Mapping[str, object], list_key: str
+        self, operation: Operation[dict[str, Any]], params: Mapping[str, object], list_key: str
     ) -> Iterator[dict[str, Any]]:
         """Every item of every page, following ``NextToken`` until it is absent.
 
@@ -344,34 +349,24 @@ class OrganizationsClient:
             PaginationError: a token came back twice, or more than ``max_pages`` pages.
             MalformedResponseError: a page without the list.
         """
-        seen: set[str] = set()
+        walk = PageWalk(operation.name, max_pages=self._max_pages)
         token: str | None = None
-        for _ in range(self._max_pages):
-            request = {**params, "MaxResults": MAX_PAGE_SIZE}
-            if token is not None:
-                request["NextToken"] = token
-            page = self._call(operation, request)
+        while True:
+            page = self._call(
+                operation, {**params, "max_results": MAX_PAGE_SIZE, "next_token": token}
+            )
             items = page.get(list_key, [])
             if not isinstance(items, list):
                 raise MalformedResponseError(
-                    f"{operation}: {list_key} is not a list", status_code=200, request_id=None
+                    f"{operation.name}: {list_key} is not a list", status_code=200, request_id=None
                 )
             for item in items:
                 if isinstance(item, dict):
                     yield item
             next_token = page.get("NextToken")
-            if not isinstance(next_token, str) or not next_token:
+            token = walk.next_token(next_token if isinstance(next_token, str) else None)
+            if token is None:
                 return
-            if next_token in seen:
-                raise PaginationError(
-                    f"{operation} returned a page token it had already returned; stopping"
-                )
-            seen.add(next_token)
-            token = next_token
-        raise PaginationError(
-            f"{operation} was still handing out page tokens after {self._max_pages} pages; "
-            "stopping (max_pages)"
-        )
 
     # -- operations ----------------------------------------------------------------
 
@@ -383,7 +378,7 @@ class OrganizationsClient:
             AccessDeniedException: the caller may not describe it.
             MalformedResponseError: the answer lacks the organization's id.
         """
-        answer = self._call("DescribeOrganization", {})
+        answer = self._call(DESCRIBE_ORGANIZATION, {})
         document = answer.get("Organization")
         if not isinstance(document, dict):
             raise MalformedResponseError(
@@ -409,7 +404,7 @@ class OrganizationsClient:
 
     def iter_roots(self) -> Iterator[Root]:
         """Every root (ListRoots, all pages). Organizations has one today."""
-        for item in self._paginate("ListRoots", {}, "Roots"):
+        for item in self._paginate(LIST_ROOTS, {}, "Roots"):
             root_id = _text(item, "Id")
             if root_id is not None:
                 yield Root(id=root_id, name=_text(item, "Name"), arn=_text(item, "Arn"))
@@ -425,7 +420,7 @@ class OrganizationsClient:
         """
         parent = _check_parent_id(parent_id)
         for item in self._paginate(
-            "ListOrganizationalUnitsForParent", {"ParentId": parent}, "OrganizationalUnits"
+            LIST_ORGANIZATIONAL_UNITS_FOR_PARENT, {"parent_id": parent}, "OrganizationalUnits"
         ):
             ou_id, name = _text(item, "Id"), _text(item, "Name")
             if ou_id is not None and name is not None:
@@ -442,13 +437,13 @@ class OrganizationsClient:
             ParentNotFoundException: no such root or OU.
         """
         parent = _check_parent_id(parent_id)
-        for item in self._paginate("ListAccountsForParent", {"ParentId": parent}, "Accounts"):
+        for item in self._paginate(LIST_ACCOUNTS_FOR_PARENT, {"parent_id": parent}, "Accounts"):
             if _text(item, "Id") is not None:
                 yield attrs.evolve(account_from_wire(item), parent_id=parent)
 
     def iter_accounts(self) -> Iterator[OrgAccount]:
         """Every account of the organization, flat (ListAccounts, all pages); no OU paths."""
-        for item in self._paginate("ListAccounts", {}, "Accounts"):
+        for item in self._paginate(LIST_ACCOUNTS, {}, "Accounts"):
             if _text(item, "Id") is not None:
                 yield account_from_wire(item)
 

@@ -43,7 +43,12 @@ from account_mgmt._validation import validate_input
 from account_mgmt.exceptions import AccountError, ConfigurationError, ParamValidationError
 from account_mgmt.models import AlternateContact, AlternateContactType, ContactInformation
 from account_mgmt.org._models import OrgAccount
-from account_mgmt.org._select import ACCOUNT_ID_PATTERN, is_under, normalize_ou_path
+from account_mgmt.org._select import (
+    ACCOUNT_ID_PATTERN,
+    is_under,
+    normalize_ou_path,
+    parse_ou_path,
+)
 
 ABSENT: Final = "absent"
 """The value that asks for an alternate contact to be deleted."""
@@ -166,7 +171,7 @@ class DesiredState:
                         )
                     ]
                 )
-            for path in sorted(self.organizational_units, key=lambda p: p.count("/")):
+            for path in sorted(self.organizational_units, key=lambda p: len(parse_ou_path(p))):
                 if is_under(account.ou_path, path):
                     state = state.overridden_by(self.organizational_units[path])
         override = self.accounts.get(account.id)
