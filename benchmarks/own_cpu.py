@@ -23,7 +23,7 @@ import pstats
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from account_mgmt import AccountClient, AsyncAccountClient, HttpRequest, HttpResponse
 from account_mgmt.testing import AsyncMockTransport, MockTransport
@@ -37,6 +37,10 @@ REGIONS = [
     "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1",
     "mx-central-1", "sa-east-1",
 ]  # fmt: skip
+EXAMPLE_KEY_ID: Final = "AKIDEXAMPLE"
+"""AWS documentation's example key id: nothing is sent anywhere."""
+EXAMPLE_KEY: Final = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+"""AWS documentation's example secret key."""
 ANSWERS = {
     "/getAccountInformation": json.dumps(
         {
@@ -70,8 +74,8 @@ def answer(request: HttpRequest) -> HttpResponse:
 def sync_client() -> AccountClient:
     return AccountClient(
         transport=MockTransport(answer),
-        aws_access_key_id="AKIDEXAMPLE",
-        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        aws_access_key_id=EXAMPLE_KEY_ID,
+        aws_secret_access_key=EXAMPLE_KEY,
         region_name="us-east-1",
         rate_limiting=False,
     )
@@ -80,8 +84,8 @@ def sync_client() -> AccountClient:
 def async_client() -> AsyncAccountClient:
     return AsyncAccountClient(
         transport=AsyncMockTransport(answer),
-        aws_access_key_id="AKIDEXAMPLE",
-        aws_secret_access_key="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        aws_access_key_id=EXAMPLE_KEY_ID,
+        aws_secret_access_key=EXAMPLE_KEY,
         region_name="us-east-1",
         rate_limiting=False,
     )
