@@ -10,6 +10,7 @@ came, and both timestamp encodings the service uses are read.
 from __future__ import annotations
 
 import datetime
+import functools
 import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 T = TypeVar("T")
 
 
+@functools.lru_cache(maxsize=1024)
 def to_wire_name(python_name: str) -> str:
     """``address_line1`` -> ``AddressLine1``: the member's name in the AWS model."""
     return "".join(part[:1].upper() + part[1:] for part in python_name.split("_"))
@@ -31,7 +33,19 @@ def parse_timestamp(value: object) -> datetime.datetime:
 
     ``AccountCreatedDate`` comes as ISO-8601 text and ``UpdatedAt`` as epoch
     seconds; either may turn up as the other, so both are accepted everywhere.
+
+    Raises:
+        TypeError: ``value`` is not a number or a string.
+        ValueError: it is neither a timestamp's text nor a time ``datetime``
+            can hold (year 10000, 1e300 seconds).
     """
+    try:
+        return _parse_timestamp(value)
+    except (OverflowError, OSError) as exc:  # what datetime says of a time out of its range
+        raise ValueError(f"the timestamp is out of range: {exc}") from exc
+
+
+def _parse_timestamp(value: object) -> datetime.datetime:
     if isinstance(value, bool):
         raise TypeError("a boolean is not a timestamp")
     if isinstance(value, int | float):
