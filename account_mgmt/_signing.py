@@ -149,8 +149,8 @@ def _url_parts(url: str) -> tuple[str, str] | None:
 @functools.lru_cache(maxsize=512)
 def _canonical_static(
     headers: tuple[tuple[str, str], ...], host: str
-) -> tuple[tuple[str, str], ...]:
-    """The canonical (name, value) pairs of a request's headers other than the signing ones.
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """A request's headers without the signing ones, and their canonical (name, value) pairs.
 
     botocore's rules: names lowercased, values' whitespace runs folded, repeated
     names joined with commas, its unsigned headers left out, ``host`` added
@@ -158,14 +158,15 @@ def _canonical_static(
     every request, so each set is worked out once; the signing headers
     (``X-Amz-Date``, the token) vary and are merged in by ``sign``.
     """
+    kept = tuple((name, value) for name, value in headers if name.lower() not in _SIGNING_HEADERS)
     grouped: dict[str, list[str]] = {}
-    for name, value in headers:
+    for name, value in kept:
         lname = name.lower()
-        if lname not in _UNSIGNED_HEADERS and lname not in _SIGNING_HEADERS:
+        if lname not in _UNSIGNED_HEADERS:
             grouped.setdefault(lname, []).append(" ".join(value.split()))
     if "host" not in grouped:
         grouped["host"] = [host]
-    return tuple((name, ",".join(values)) for name, values in grouped.items())
+    return kept, tuple((name, ",".join(values)) for name, values in grouped.items())
 
 
 def _timestamp(now: datetime.datetime) -> str:
@@ -202,22 +203,24 @@ def sign(
     ``SigV4Auth.add_auth``'s for any path, header set, body, token, time and
     Region; a URL with a query string takes botocore's own path.
     """
-    signed = {k: v for k, v in headers.items() if k.lower() not in _SIGNING_HEADERS}
     timestamp = _timestamp(now or datetime.datetime.now(datetime.UTC))
     token = credentials.token
-    if token:
-        signed["X-Amz-Security-Token"] = token
-    signed["X-Amz-Date"] = timestamp
     parts = _url_parts(url)
     if parts is None:
+        signed = {k: v for k, v in headers.items() if k.lower() not in _SIGNING_HEADERS}
+        if token:
+            signed["X-Amz-Security-Token"] = token
+        signed["X-Amz-Date"] = timestamp
         return _sign_with_botocore(
             credentials, service, region, method, url, signed, body, timestamp
         )
     path, host = parts
-    canonical_headers = [
-        *_canonical_static(tuple(headers.items()), host),
-        ("x-amz-date", timestamp),
-    ]
+    kept, static = _canonical_static(tuple(headers.items()), host)
+    signed = dict(kept)
+    if token:
+        signed["X-Amz-Security-Token"] = token
+    signed["X-Amz-Date"] = timestamp
+    canonical_headers = [*static, ("x-amz-date", timestamp)]
     if token:
         canonical_headers.append(("x-amz-security-token", " ".join(token.split())))
     canonical_headers.sort()
