@@ -92,6 +92,9 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(str | None, _structure_optional_str)
     converter.register_structure_hook(datetime.datetime, lambda v, _: parse_timestamp(v))
+    converter.register_structure_hook(  # exact type: no generic Optional dispatch per value
+        datetime.datetime | None, lambda v, _: None if v is None else parse_timestamp(v)
+    )
     converter.register_unstructure_hook(datetime.datetime, _format_timestamp)
 
     def structure_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:

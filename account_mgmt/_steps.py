@@ -94,7 +94,8 @@ class ClockOffset:
 
     def corrected(self, local_now: datetime.datetime) -> datetime.datetime:
         """``local_now`` (the clock's wall time) as the service's clock would read it."""
-        return local_now + datetime.timedelta(seconds=self.offset)
+        offset = self.offset
+        return local_now + datetime.timedelta(seconds=offset) if offset else local_now
 
     def correct(self, server_time: datetime.datetime, local: datetime.datetime) -> bool:
         """The service's clock read ``server_time`` when ours read ``local``; returns
