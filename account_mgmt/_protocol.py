@@ -55,13 +55,19 @@ _BODY_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=Fals
 per call)."""
 
 
+_SCALARS: Final = frozenset({str, int, float, bool})
+"""Member types JSON takes as they are (no model to unstructure, no sequence to list)."""
+
+
 def encode_body(params: Mapping[str, object]) -> bytes:
     """The JSON body for an operation's parameters; ``None`` members are left out."""
     body: dict[str, Any] = {}
     for name, value in params.items():
         if value is None:
             continue
-        if attrs.has(type(value)):
+        if type(value) in _SCALARS:
+            pass  # the usual member: as it is
+        elif attrs.has(type(value)):
             value = _serde.unstructure(value)
         elif isinstance(value, list | tuple):
             value = list(value)
