@@ -7,7 +7,9 @@ issue 13 asks to halve. CPU time (``time.process_time``) over ``--calls``
 calls, repeated ``--rounds`` times; each figure is the median over rounds
 with its [min-max] spread, in microseconds per call.
 
-    python benchmarks/own_cpu.py [--rounds 7] [--calls 3000] [--profile]
+    PYTHONPATH=. python benchmarks/own_cpu.py [--rounds 7] [--calls 3000] [--profile]
+
+(``PYTHONPATH=.`` times the checkout it runs from, not the editable install's.)
 
 ``--profile`` runs the sync GetAccountInformation and ListRegions loops
 under cProfile instead and prints the 25 costliest functions of each.
