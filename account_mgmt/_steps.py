@@ -34,7 +34,7 @@ from account_mgmt._http import HttpRequest, HttpResponse
 from account_mgmt._logging import logger, safe_headers
 from account_mgmt._quotas import Quota
 from account_mgmt._ratelimit import RateLimiter, RateLimiterRegistry
-from account_mgmt._retry import RetryPolicy, is_throttling, may_have_arrived
+from account_mgmt._retry import RetryPolicy, RetryQuota, is_throttling, may_have_arrived
 from account_mgmt._runtime import Runtime
 from account_mgmt._signing import FrozenCredentials, sign
 from account_mgmt._validation import validate_input
@@ -94,7 +94,8 @@ class ClockOffset:
 
     def corrected(self, local_now: datetime.datetime) -> datetime.datetime:
         """``local_now`` (the clock's wall time) as the service's clock would read it."""
-        return local_now + datetime.timedelta(seconds=self.offset)
+        offset = self.offset
+        return local_now + datetime.timedelta(seconds=offset) if offset else local_now
 
     def correct(self, server_time: datetime.datetime, local: datetime.datetime) -> bool:
         """The service's clock read ``server_time`` when ours read ``local``; returns
@@ -152,6 +153,7 @@ class CallPath:
         self.rng = rng
         self.offset = offset if offset is not None else ClockOffset()
         self._limiter: tuple[RateLimiterRegistry, RateLimiter] | None = None
+        self._retry: tuple[RetryQuota, Clock, RetryPolicy] | None = None
         self._credentials_seen = False
         self._headers: dict[str, dict[str, str]] = {}
 
@@ -167,13 +169,16 @@ class CallPath:
 
     @property
     def retry(self) -> RetryPolicy:
-        """The retry policy over the runtime's shared retry budget."""
-        return RetryPolicy(
-            max_attempts=self.config.max_attempts,
-            quota=self.runtime.retry_quota,
-            rng=self.rng,
-            clock=self.clock.monotonic,
-        )
+        """The retry policy over the runtime's shared retry budget (rebuilt after a reset)."""
+        quota, clock = self.runtime.retry_quota, self.clock
+        cached = self._retry
+        if cached is None or cached[0] is not quota or cached[1] is not clock:
+            policy = RetryPolicy(
+                max_attempts=self.config.max_attempts, quota=quota, rng=self.rng,
+                clock=clock.monotonic,
+            )  # fmt: skip
+            cached = self._retry = (quota, clock, policy)
+        return cached[2]
 
     @property
     def limiter(self) -> RateLimiter:
@@ -187,7 +192,13 @@ class CallPath:
     # -- credentials -----------------------------------------------------------------
 
     def credentials(self) -> Steps[FrozenCredentials]:
-        """The current credentials; the first resolution may block, so it is an effect."""
+        """The current credentials; the first resolution may block, so it is an effect.
+
+        Keys given outright cannot block nor change: no effect for them.
+        """
+        given = self.aws.given_credentials()
+        if given is not None:
+            return given
         credentials: FrozenCredentials = yield Blocking(
             self.aws.credentials, inline=self._credentials_seen
         )
@@ -366,13 +377,14 @@ class CallPath:
         response: HttpResponse = yield Send(
             HttpRequest(method="POST", url=call.url, headers=headers, body=call.body), left
         )
-        logger.debug(
-            "%s -> HTTP %d, request id %s, %d bytes",
-            name,
-            response.status_code,
-            _protocol.request_id(response.headers),
-            len(response.body),
-        )
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s -> HTTP %d, request id %s, %d bytes",
+                name,
+                response.status_code,
+                _protocol.request_id(response.headers),
+                len(response.body),
+            )
         if 200 <= response.status_code < 300:
             limiter.admitted(holder, bucket, call.target)
             return _protocol.decode_success(

@@ -24,6 +24,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -290,6 +291,14 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme.lower(), parts.netloc.lower()
 
 
+@functools.lru_cache(maxsize=512)
+def _path_url(url: str) -> str:
+    """What requests sends as the request target for ``url`` without a proxy (its path_url)."""
+    prepared = requests.PreparedRequest()
+    prepared.url = url
+    return prepared.path_url
+
+
 class _EndpointAdapter(requests.adapters.HTTPAdapter):
     """requests' adapter for one endpoint that never sets cookies.
 
@@ -304,6 +313,9 @@ class _EndpointAdapter(requests.adapters.HTTPAdapter):
     def __init__(self, *, pool_maxsize: int) -> None:
         super().__init__(pool_connections=1, pool_maxsize=pool_maxsize, max_retries=0)
         self._pools: dict[tuple[str, str, object], urllib3.connectionpool.ConnectionPool] = {}
+        self._verified: weakref.WeakKeyDictionary[object, tuple[object, object]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
@@ -329,6 +341,30 @@ class _EndpointAdapter(requests.adapters.HTTPAdapter):
             pool = super().get_connection_with_tls_context(request, verify, proxies, cert)
             self._pools[key] = pool
         return pool
+
+    def cert_verify(
+        self,
+        conn: urllib3.connectionpool.HTTPConnectionPool,
+        url: str,
+        verify: bool | str,
+        cert: str | tuple[str, str] | None,
+    ) -> None:
+        # The stock hook re-checks the CA bundle's path on disk and re-sets the pool's
+        # TLS settings on every request; a pool's settings, once set for this verify
+        # and cert, stay (a bundle removed later fails the next handshake instead).
+        settings = (verify, cert)
+        if self._verified.get(conn) != settings:
+            super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]
+            self._verified[conn] = settings
+
+    def request_url(
+        self, request: requests.PreparedRequest, proxies: Mapping[str, str] | None
+    ) -> str:
+        # The stock hook parses the URL twice per request to find what is, without
+        # a proxy, the URL's path: the same few per endpoint, so kept per URL.
+        if proxies or request.url is None:
+            return super().request_url(request, proxies)
+        return _path_url(request.url)
 
     def build_response(
         self, req: requests.PreparedRequest, resp: urllib3.BaseHTTPResponse
@@ -448,7 +484,12 @@ class RequestsTransport:
             with response:
                 raw = response.raw
                 headers = {name.lower(): value for name, value in raw.headers.items()}
-                body = self._read_body(raw, headers.get("content-length", ""), deadline)
+                body = self._read_body(
+                    raw,
+                    headers.get("content-length", ""),
+                    deadline,
+                    encoded="content-encoding" in headers,
+                )
                 return HttpResponse(status_code=response.status_code, headers=headers, body=body)
         except requests.RequestException as exc:
             translated = _translate(exc, self._where)
@@ -459,13 +500,23 @@ class RequestsTransport:
             raise _translate_urllib3(exc, self._where) from exc
 
     def _read_body(
-        self, raw: urllib3.BaseHTTPResponse, declared: str, deadline: float | None
+        self,
+        raw: urllib3.BaseHTTPResponse,
+        declared: str,
+        deadline: float | None,
+        *,
+        encoded: bool,
     ) -> bytes:
         limit = self._max_response_bytes
-        if declared.isdigit() and int(declared) > limit:
+        length = int(declared) if declared.isdigit() else None
+        if length is not None and length > limit:
             raise ResponseTooLargeError(
                 f"the answer declares {declared} bytes, over the {limit} cap"
             )
+        # Stop once the declared bytes are in, instead of one more read to learn the
+        # body has ended: urllib3 has then already returned the connection to the pool.
+        # Not for a compressed body, whose decoder may still hold output.
+        complete_at = length if length is not None and not encoded and not raw.chunked else None
         # The cap is on the decoded size (a small compressed answer can inflate
         # to gigabytes); the completeness check below is on the bytes as sent,
         # which is what Content-Length counts.
@@ -481,10 +532,12 @@ class RequestsTransport:
             if size > limit:
                 raise ResponseTooLargeError(f"the answer is over the {limit}-byte cap")
             chunks.append(chunk)
+            if complete_at is not None and size >= complete_at:
+                break
             if deadline is not None and time.monotonic() > deadline:
                 raise ReadTimeoutError("the call's total_timeout passed while reading the answer")
         received = raw.tell()  # bytes off the wire, before any decoding
-        if declared.isdigit() and not raw.chunked and received < int(declared):
+        if length is not None and not raw.chunked and received < length:
             raise ConnectionClosedError(
                 f"the answer was cut off after {received} of {declared} bytes"
             )

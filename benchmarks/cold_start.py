@@ -2,6 +2,9 @@
 
 python benchmarks/cold_start.py [--runs 7]
 
+(From a worktree, prefix ``PYTHONPATH=.``, which the fresh interpreters
+inherit: the editable install points at main.)
+
 Both packages are imported from bytecode, as after ``pip install`` (which
 compiles it). A development checkout is an editable install with no
 bytecode beside the sources, and with PYTHONDONTWRITEBYTECODE set (as on

@@ -12,6 +12,9 @@ call on a bare http.client transport (a benchmark-only prototype): what
 replacing requests would buy.
 
     python benchmarks/latency.py [--calls 1000]
+
+(From a worktree, prefix ``PYTHONPATH=.``: the editable install points at
+main, and ``benchmarks/`` first on ``sys.path`` would time main's package.)
 """
 
 from __future__ import annotations

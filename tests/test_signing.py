@@ -121,3 +121,48 @@ def test_resigning_replaces_stale_signing_headers() -> None:
     assert "X-Amz-Security-Token" not in again
     assert again["Authorization"] == first["Authorization"]
     assert list(again).count("Authorization") == 1
+
+
+def test_one_snapshot_signs_as_botocore_across_days_regions_and_services(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    credentials = FrozenCredentials("AKIDEXAMPLE", "s3cr3t/key+", "tok")
+    url = "https://account.us-east-1.amazonaws.com/listRegions"
+    body = b'{"MaxResults":50}'
+    headers = {"Content-Type": "application/json"}
+    for day, region, service in [
+        (1, "us-east-1", "account"),
+        (1, "us-east-1", "account"),  # the kept key
+        (1, "eu-west-1", "account"),
+        (2, "us-east-1", "account"),
+        (2, "us-east-1", "organizations"),
+        (1, "us-east-1", "account"),
+    ]:
+        now = datetime.datetime(2026, 12, day, 23, 59, 59, tzinfo=datetime.UTC)
+        monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda now=now: now)
+        request = botocore.awsrequest.AWSRequest(
+            method="POST", url=url, data=body, headers=dict(headers)
+        )
+        botocore.auth.SigV4Auth(
+            botocore.credentials.Credentials("AKIDEXAMPLE", "s3cr3t/key+", "tok"), service, region
+        ).add_auth(request)
+        ours = sign(
+            method="POST", url=url, headers=headers, body=body, credentials=credentials,
+            region=region, service=service, now=now,
+        )  # fmt: skip
+        assert ours == dict(request.headers.items())
+
+
+def test_signing_keys_are_not_shared_between_snapshots() -> None:
+    now = _NOW
+    first = sign(
+        method="POST", url="https://h/x", headers={}, body=b"", now=now, region="us-east-1",
+        service="account", credentials=FrozenCredentials("AKIDEXAMPLE", "secret-one", None),
+    )  # fmt: skip
+    second = sign(
+        method="POST", url="https://h/x", headers={}, body=b"", now=now, region="us-east-1",
+        service="account", credentials=FrozenCredentials("AKIDEXAMPLE", "secret-two", None),
+    )  # fmt: skip
+    assert first["Authorization"] != second["Authorization"]
+    assert FrozenCredentials("a", "b", None) == FrozenCredentials("a", "b", None)
+    assert "secret-one" not in repr(FrozenCredentials("AKIDEXAMPLE", "secret-one", None))
