@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -129,6 +130,23 @@ def connect(request: pytest.FixtureRequest) -> Iterator[Connect]:
     yield connect
     for client in made:
         client.close()
+
+
+@pytest.fixture
+def default_sigint() -> Iterator[None]:
+    """SIGINT handled as a terminal's Ctrl-C is: by Python's own handler, even when the
+    test run itself was started in the background (a shell's background job ignores
+    SIGINT, and a process it starts inherits that)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def sigint_as_in_a_terminal() -> None:
+    """``preexec_fn`` for a child that a test interrupts: SIGINT back to its default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="session")

@@ -657,6 +657,7 @@ def test_fan_out_reports_every_account_in_order_and_streams_json_lines(
     assert_no_personal_value(captured.out + captured.err)
 
 
+@pytest.mark.usefixtures("default_sigint")
 def test_interrupted_fan_out_returns_at_once_listing_what_ran() -> None:
     release = threading.Event()
 

@@ -20,6 +20,8 @@ import pytest
 
 from account_mgmt.testing import AccountEmulator
 
+from .conftest import sigint_as_in_a_terminal
+
 ROOT = Path(__file__).resolve().parents[1]
 """The checkout: ``python -m`` run from here imports this tree, not an installed copy."""
 
@@ -157,6 +159,7 @@ def test_ctrl_c_during_region_waits_exits_130_at_once_listing_accounts_in_flight
             cwd=ROOT,
             env={**os.environ, "AWS_ACCESS_KEY_ID": keys.access_key_id,
                  "AWS_SECRET_ACCESS_KEY": keys.secret_access_key},
+            preexec_fn=sigint_as_in_a_terminal,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -14,6 +14,8 @@ import pytest
 
 from account_mgmt.testing import AccountEmulator, FaultKind
 
+from .conftest import sigint_as_in_a_terminal
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SPEC = """\
@@ -150,6 +152,7 @@ def test_interrupted_apply_rerun_converges(
         [sys.executable, "-m", "account_mgmt.cli", "apply", str(spec), "--all", "--yes"],
         cwd=ROOT,
         env=env_for(account_emulator, tmp_path),
+        preexec_fn=sigint_as_in_a_terminal,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
