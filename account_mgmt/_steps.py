@@ -125,6 +125,8 @@ class _Call:
     """The account acted on (``AccountId``), for the limiter's per-target buckets."""
     deadline: float
     """A monotonic instant on the runtime's clock: ``total_timeout`` from the call's start."""
+    sent: list[int] = attrs.field(factory=lambda: [0], eq=False)
+    """Requests put on the wire so far (one counter, mutated): an error's ``attempts``."""
 
 
 class CallPath:
@@ -269,7 +271,7 @@ class CallPath:
         try:
             answer = yield from self._exchange_repaired(call)
         except AccountError as exc:
-            exc.attempts = 1
+            exc.attempts = call.sent[0]  # 0 when it failed before anything was sent
             first = exc
         else:
             policy.record_success(None)
@@ -297,7 +299,7 @@ class CallPath:
             try:
                 answer = yield from self._exchange_repaired(call)
             except AccountError as exc:
-                exc.attempts = state.attempt_number
+                exc.attempts = call.sent[0]
                 last_error = exc
                 state.set_exception(sys.exc_info())  # type: ignore[arg-type]
             else:
@@ -374,6 +376,7 @@ class CallPath:
         left = call.deadline - clock.monotonic()
         if left <= 0:
             raise DeadlineExceededError(f"{name}: total_timeout passed before the request was sent")
+        call.sent[0] += 1
         response: HttpResponse = yield Send(
             HttpRequest(method="POST", url=call.url, headers=headers, body=call.body), left
         )

@@ -64,8 +64,10 @@ def _restore(cls: type[AccountError], args: tuple[object, ...], state: dict[str,
 class AccountError(Exception):
     """Root of every exception this package raises on purpose."""
 
-    attempts: int = 1
-    """How many attempts were made before this error was raised (set by the retry layer)."""
+    attempts: int = 0
+    """How many requests the call put on the wire before this error was raised (set by
+    the call path): 0 when it failed before anything was sent (bad input, no
+    credentials, the deadline reached while waiting for the rate quota)."""
 
     def __reduce__(self) -> tuple[object, ...]:
         # Pickle rebuilds an exception by calling its class with ``args``; most of

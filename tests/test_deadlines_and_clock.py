@@ -20,6 +20,7 @@ from account_mgmt import (
     FakeClock,
     InternalServerException,
     InvalidSignatureException,
+    ParamValidationError,
     Quota,
     ReadTimeoutError,
     Runtime,
@@ -131,10 +132,17 @@ def test_a_pacing_wait_past_the_deadline_fails_at_once(fake_clock: FakeClock) ->
         quota_overrides={"PutAccountName": Quota(0.01, 1)}, runtime=Runtime(clock=fake_clock),
     ) as client:  # fmt: skip
         client.put_account_name(account_name="first")
-        with pytest.raises(DeadlineExceededError):
+        with pytest.raises(DeadlineExceededError) as caught:
             client.put_account_name(account_name="second")  # next slot: ~100 s away
     assert len(responses.calls) == 1
     assert fake_clock.sleeps == []
+    assert caught.value.attempts == 0  # nothing of this call went on the wire
+
+
+def test_an_error_before_anything_was_sent_reports_no_attempt(client: AccountClient) -> None:
+    with pytest.raises(ParamValidationError) as caught:
+        client.put_account_name(account_name="")
+    assert caught.value.attempts == 0
 
 
 def test_a_skewed_clock_is_corrected_from_the_server_and_remembered() -> None:
