@@ -7,8 +7,8 @@ ResourceNotFoundException); any other error fails that account.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Final
+from collections.abc import Callable, Iterator
+from typing import Any, Final, TypeVar
 
 import click
 
@@ -41,14 +41,23 @@ def contacts() -> None:
     """Read, set or delete alternate contacts (BILLING, OPERATIONS, SECURITY)."""
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _type_option(*, required: bool) -> Callable[[F], F]:
+    """``--type T`` (repeatable): which alternate contacts; all three when optional and left out."""
+    return click.option(
+        "--type",
+        "contact_types",
+        multiple=True,
+        required=required,
+        type=click.Choice(CONTACT_TYPES, case_sensitive=False),
+        help=_TYPE_HELP if required else _TYPE_HELP + " Default: all three.",
+    )
+
+
 @contacts.command("get", epilog=OUTPUT_HELP)
-@click.option(
-    "--type",
-    "contact_types",
-    multiple=True,
-    type=click.Choice(CONTACT_TYPES, case_sensitive=False),
-    help=_TYPE_HELP + " Default: all three.",
-)
+@_type_option(required=False)
 @common_options()
 def get(options: CommonOptions, contact_types: tuple[str, ...]) -> None:
     """Show each alternate contact, present or missing.
@@ -83,14 +92,7 @@ def get(options: CommonOptions, contact_types: tuple[str, ...]) -> None:
 
 
 @contacts.command("set", epilog=OUTPUT_HELP)
-@click.option(
-    "--type",
-    "contact_types",
-    multiple=True,
-    required=True,
-    type=click.Choice(CONTACT_TYPES, case_sensitive=False),
-    help=_TYPE_HELP,
-)
+@_type_option(required=True)
 @click.option("--name", required=True, help="The contact's name (1-64 characters).")
 @click.option("--title", required=True, help="The contact's title (1-50 characters).")
 @click.option("--email", "--email-address", "email", required=True, help="E-mail address (1-254).")
@@ -132,14 +134,7 @@ def set_(
 
 
 @contacts.command("delete", epilog=OUTPUT_HELP)
-@click.option(
-    "--type",
-    "contact_types",
-    multiple=True,
-    required=True,
-    type=click.Choice(CONTACT_TYPES, case_sensitive=False),
-    help=_TYPE_HELP,
-)
+@_type_option(required=True)
 @common_options()
 def delete(options: CommonOptions, contact_types: tuple[str, ...]) -> None:
     """Delete alternate contacts (DeleteAlternateContact).
