@@ -106,17 +106,6 @@ def python_blocks(page: Path) -> list[Block]:
     return [block for block in blocks_of(page) if block.language in ("python", "py")]
 
 
-OUTSIDE_SKIPS: dict[tuple[str, str], str] = {}
-"""Blocks of pages this file's owner does not edit that cannot run as written,
-keyed by page and first line of code: each is listed here, with why, rather
-than silently skipped. The entries are checked to still match a block."""
-
-
-def outside_skip(block: Block) -> str | None:
-    first = block.code.strip().splitlines()[0] if block.code.strip() else ""
-    return OUTSIDE_SKIPS.get((str(block.page.relative_to(ROOT)), first))
-
-
 def page_id(page: Path) -> str:
     return str(page.relative_to(ROOT))
 
@@ -189,7 +178,7 @@ def test_python_examples_run_against_the_emulator(
     }
     ran = 0
     for block in python_blocks(page):
-        if block.mode != "run" or outside_skip(block) is not None:
+        if block.mode != "run":
             continue
         # Padding with blank lines gives the compiled code the page's own line numbers.
         source = "\n" * (block.line - 1) + block.code
@@ -200,8 +189,6 @@ def test_python_examples_run_against_the_emulator(
             exc.add_note(f"in the example at {block!r}")
             raise
         ran += 1
-    if ran == 0 and any(outside_skip(block) for block in python_blocks(page)):
-        pytest.skip(f"every python example of {page_id(page)} is in OUTSIDE_SKIPS")
     assert ran > 0, f"every python example of {page_id(page)} is marked skip or pytest"
 
 
@@ -245,23 +232,8 @@ def test_skip_markers_each_give_a_reason() -> None:
     assert not unexplained, f"skip markers without a reason: {unexplained}"
 
 
-def test_outside_skips_each_still_match_a_block() -> None:
-    matched = {
-        (str(block.page.relative_to(ROOT)), block.code.strip().splitlines()[0])
-        for page in PAGES
-        for block in python_blocks(page)
-        if outside_skip(block) is not None
-    }
-    assert set(OUTSIDE_SKIPS) == matched, "remove the entries that match no block any more"
-
-
 def test_skip_markers_stay_few() -> None:
-    skipped = [
-        repr(b)
-        for page in PAGES
-        for b in python_blocks(page)
-        if b.skip is not None or outside_skip(b) is not None
-    ]
+    skipped = [repr(b) for page in PAGES for b in python_blocks(page) if b.skip is not None]
     total = sum(len(python_blocks(page)) for page in PAGES)
     assert len(skipped) * 10 <= total, f"{len(skipped)} of {total} examples skipped: {skipped}"
 
