@@ -269,3 +269,70 @@ def test_standalone_targets_call_without_account_id(
     assert result.converged
     contact = account_client.get_alternate_contact(alternate_contact_type="SECURITY")
     assert contact.title == "SecOps"
+
+
+@pytest.mark.account_emulator(member_count=6, region_transition_seconds=0.2)
+def test_an_accounts_switch_is_waited_on_while_later_accounts_are_sent(
+    account_emulator: AccountEmulator, account_client: AccountClient
+) -> None:
+    from account_mgmt.org import ProgressEvent
+
+    desired = parse_desired_state("regions: {af-south-1: enabled}\n", "spec.yaml")
+    the_plan = plan(account_client, targets_for(account_emulator), desired)
+    events: list[ProgressEvent] = []
+    result = apply(
+        account_client,
+        the_plan,
+        max_workers=1,
+        on_progress=events.append,
+        poll_interval=0.05,
+        region_timeout=60.0,
+    )
+    assert result.converged
+    assert result.count("changed") == 6
+    phases = [event.phase for event in events]
+    # EnableRegion's 1/s spreads the six sends over five seconds or more, and the one
+    # sending thread is never the one waiting: the first 0.2 s switch is seen settled
+    # (the account reported done) before the last account is even started.
+    assert phases.index("done") < len(phases) - 1 - phases[::-1].index("started")
+    assert phases.count("done") == 6
+
+
+@pytest.mark.account_emulator(member_count=3, region_transition_seconds=600.0)
+def test_a_stopped_apply_ends_its_waits_instead_of_sitting_out_the_switches(
+    account_emulator: AccountEmulator, account_client: AccountClient
+) -> None:
+    import threading
+
+    from account_mgmt.org import ProgressEvent
+
+    first, *switching = account_emulator.member_account_ids
+    spec = SPEC + f'  "{first}":\n    regions: {{af-south-1: disabled}}\n'
+    desired = parse_desired_state(spec, "spec.yaml")
+    the_plan = plan(account_client, targets_for(account_emulator), desired)
+
+    class Stop(Exception):
+        pass
+
+    def stop_once_the_others_wait(event: ProgressEvent) -> None:
+        # ``first`` has contacts to set only: its "done" comes while the other two
+        # wait on ten-minute switches; the job is stopped then.
+        if event.phase == "done" and event.account_id == first:
+            while account_emulator.request_counts["EnableRegion"] < len(switching):
+                threading.Event().wait(0.02)  # readiness poll, not a timing assertion
+            raise Stop
+
+    with pytest.raises(Stop):
+        apply(
+            account_client,
+            the_plan,
+            max_workers=3,
+            on_progress=stop_once_the_others_wait,
+            poll_interval=0.05,
+        )
+    # apply returned (it did not sit out the switches) and left no thread reading on.
+    waiting = [t for t in threading.enumerate() if t.name.startswith("account-mgmt-apply-wait")]
+    assert waiting == []
+    reads = account_emulator.request_counts["GetRegionOptStatus"]
+    threading.Event().wait(0.5)
+    assert account_emulator.request_counts["GetRegionOptStatus"] == reads

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import click
 
 from account_mgmt.cli import EXIT_OK, WorkAbandoned
-from account_mgmt.cli._options import CommonOptions, common_options
+from account_mgmt.cli._options import ORGANIZATIONS_QUOTA, CommonOptions, common_options
 from account_mgmt.cli._output import (
     AccountResult,
     Render,
@@ -158,6 +158,20 @@ class Runtime:
             "region_name": self.options.region,
         }
 
+    def _account_pacing(self) -> dict[str, Any]:
+        """--quota's rates for Account Management operations, and --region-opt-cap."""
+        from account_mgmt._quotas import DOCUMENTED_QUOTAS, Quota
+
+        overrides = {
+            q.name: Quota(q.rate, q.burst or DOCUMENTED_QUOTAS[q.name].burst)
+            for q in self.options.quotas
+            if q.name != ORGANIZATIONS_QUOTA
+        }
+        pacing: dict[str, Any] = {"quota_overrides": overrides} if overrides else {}
+        if self.options.region_opt_cap is not None:
+            pacing["region_opt_concurrency_per_organization"] = self.options.region_opt_cap
+        return pacing
+
     @property
     def client(self) -> AccountClient:
         """The Account Management client, built on first use and closed with the runtime.
@@ -168,7 +182,9 @@ class Runtime:
         if self._client is None:
             from account_mgmt._client import AccountClient
 
-            self._client = self._stack.enter_context(AccountClient(**self._credentials()))
+            self._client = self._stack.enter_context(
+                AccountClient(**self._credentials(), **self._account_pacing())
+            )
         return self._client
 
     @property
@@ -177,8 +193,10 @@ class Runtime:
         if self._organizations is None:
             from account_mgmt.org import OrganizationsClient
 
+            rates = [q.rate for q in self.options.quotas if q.name == ORGANIZATIONS_QUOTA]
+            pacing: dict[str, Any] = {"requests_per_second": rates[-1]} if rates else {}
             self._organizations = self._stack.enter_context(
-                OrganizationsClient(**self._credentials())
+                OrganizationsClient(**self._credentials(), **pacing)
             )
         return self._organizations
 

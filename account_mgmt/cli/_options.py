@@ -22,6 +22,63 @@ _ACCOUNT_ID: Final = re.compile(r"\d{12}")
 _OU_ID: Final = re.compile(r"(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})")
 
 
+ORGANIZATIONS_QUOTA: Final = "Organizations"
+"""``--quota`` name for the Organizations calls (one shared rate, a few a second)."""
+
+
+@attrs.frozen
+class QuotaSetting:
+    """One ``--quota NAME=RATE[/BURST]``: the rate an operation is paced at."""
+
+    name: str
+    """An Account Management operation, or ``Organizations`` for all of its calls."""
+    rate: float
+    """Requests a second."""
+    burst: int | None
+    """Requests allowed at once above the rate; None: the documented burst (or 1)."""
+
+
+_QUOTA: Final = re.compile(r"([A-Za-z]+)=(\d+(?:\.\d+)?)(?:/(\d+))?")
+
+
+def _quota_values(values: tuple[str, ...]) -> list[QuotaSetting]:
+    """Parse ``--quota`` values (each may hold several, separated by spaces or commas:
+    the ACCOUNT_MGMT_QUOTAS environment variable is one string)."""
+    from account_mgmt._quotas import DOCUMENTED_QUOTAS  # no AWS stack: a table
+
+    known = {*DOCUMENTED_QUOTAS, ORGANIZATIONS_QUOTA}
+    out: list[QuotaSetting] = []
+    for value in values:
+        for part in re.split(r"[\s,]+", value.strip()):
+            if not part:
+                continue
+            match = _QUOTA.fullmatch(part)
+            if match is None:
+                raise click.BadParameter(
+                    f"{part[:40]!r} is not NAME=RATE or NAME=RATE/BURST (e.g. "
+                    "GetAlternateContact=20/30)",
+                    param_hint="--quota",
+                )
+            name, rate, burst = match.group(1), float(match.group(2)), match.group(3)
+            if name not in known:
+                raise click.BadParameter(
+                    f"{name!r} is not an Account Management operation with a quota, nor "
+                    f"{ORGANIZATIONS_QUOTA!r}",
+                    param_hint="--quota",
+                )
+            if rate <= 0 or (burst is not None and int(burst) < 1):
+                raise click.BadParameter(
+                    f"{part!r}: the rate must be above 0 and the burst at least 1",
+                    param_hint="--quota",
+                )
+            if name == ORGANIZATIONS_QUOTA and burst is not None:
+                raise click.BadParameter(
+                    f"{part!r}: Organizations takes a rate only", param_hint="--quota"
+                )
+            out.append(QuotaSetting(name, rate, None if burst is None else int(burst)))
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class CommonOptions:
     """The common options of every command, parsed and checked."""
@@ -52,6 +109,10 @@ class CommonOptions:
     """No progress display (--quiet)."""
     verbose: int = 0
     """The library's log on stderr: 1 (-v) from INFO, 2 (-vv) from DEBUG; secrets redacted."""
+    quotas: tuple[QuotaSetting, ...] = ()
+    """Rates raised (or lowered) from the documented quotas (--quota), in order given."""
+    region_opt_cap: int | None = None
+    """Region switches at once in the organization (--region-opt-cap); None: the library's."""
 
     @property
     def has_selection(self) -> bool:
@@ -143,6 +204,24 @@ def _connection_options() -> list[Callable[[F], F]]:
             metavar="NAME",
             help="Region the clients are configured for; only decides the partition and "
             "signing Region of these global services (default: the profile's, else us-east-1).",
+        ),
+        click.option(
+            "--quota",
+            "quota",
+            multiple=True,
+            envvar="ACCOUNT_MGMT_QUOTAS",
+            metavar="NAME=RATE[/BURST]",
+            help="Pace an operation at RATE requests a second (BURST at once) instead of its "
+            "documented quota, once AWS raised yours; NAME is an Account Management operation "
+            "(GetAlternateContact...) or Organizations (repeatable; env: ACCOUNT_MGMT_QUOTAS).",
+        ),
+        click.option(
+            "--region-opt-cap",
+            type=click.IntRange(1, 1000),
+            envvar="ACCOUNT_MGMT_REGION_OPT_CAP",
+            metavar="N",
+            help="Region switches at once in the organization (default: 20, the reference "
+            "guide's; AWS's quotas page says 50).",
         ),
         click.option(
             "--local",
@@ -251,6 +330,8 @@ def common_options(*, selection: bool = True) -> Callable[[F], F]:
 
 def _build_options(kwargs: dict[str, Any], *, selection: bool) -> CommonOptions:
     connection = {key: kwargs.pop(key) for key in ("profile", "endpoint_url", "region", "local")}
+    connection["quotas"] = tuple(_quota_values(kwargs.pop("quota")))
+    connection["region_opt_cap"] = kwargs.pop("region_opt_cap")
     output = {key: kwargs.pop(key) for key in ("output", "show_sensitive", "quiet", "verbose")}
     if connection["local"] and (connection["profile"] or connection["endpoint_url"]):
         raise click.UsageError("--local cannot be combined with --profile or --endpoint-url")

@@ -171,8 +171,19 @@ def _print_outcomes(result: ApplyResult, options: CommonOptions) -> None:
     is_flag=True,
     help="Do not wait for Region switches to finish (they go on in AWS).",
 )
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds between reads of a switching Region's status (less often when many "
+    "accounts wait: their reads stay within GetRegionOptStatus's quota).",
+)
 @common_options()
-def apply(file: str, yes: bool, no_wait: bool, options: CommonOptions) -> None:
+def apply(
+    file: str, yes: bool, no_wait: bool, poll_interval: float, options: CommonOptions
+) -> None:
     """Make each selected account match FILE: plan, confirm, then change only what differs.
 
     Continues past failures; ends with one line per account: changed,
@@ -200,6 +211,7 @@ def apply(file: str, yes: bool, no_wait: bool, options: CommonOptions) -> None:
                 max_workers=workers,
                 on_progress=_progress_sink(display),
                 wait_for_regions=not no_wait,
+                poll_interval=poll_interval,
             )
     if options.output == "json":
         emit_json_line(result.to_json(show_sensitive=options.show_sensitive))

@@ -9,6 +9,9 @@ without redoing what was done. See ``_plan`` for how changes are found.
 
 from __future__ import annotations
 
+import threading
+from typing import Final, TypeVar
+
 import attrs
 
 from account_mgmt._bulk import DEFAULT_MAX_WORKERS, AccountOutcome, for_each_account
@@ -23,10 +26,16 @@ from account_mgmt._ensure import (
     ensure_contact_information,
     ensure_region_opt_in,
 )
-from account_mgmt._steps import Steps
-from account_mgmt._waiters import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
-from account_mgmt.exceptions import AccountError
-from account_mgmt.models import AlternateContact, ContactInformation, RegionOptStatus
+from account_mgmt._logging import bounded_repr
+from account_mgmt._steps import Sleep, Steps
+from account_mgmt._waiters import (
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    check_wait_options,
+    wait_for_region_opt_status,
+)
+from account_mgmt.exceptions import AccountError, ParamValidationError
+from account_mgmt.models import AlternateContact, ContactInformation, Region, RegionOptStatus
 from account_mgmt.org._plan import (
     OUTCOME_CHANGED,
     OUTCOME_FAILED,
@@ -40,6 +49,13 @@ from account_mgmt.org._plan import (
     account_error,
     error_json,
 )
+
+T = TypeVar("T")
+
+WAIT_SHARE_OF_STATUS_QUOTA: Final = 0.6
+"""Share of GetRegionOptStatus's rate (5/s documented) the waits of one apply spread
+their reads over: the rest is left to the read each enable makes first and to the
+Region gate's read of the oldest switch in a cap's way."""
 
 
 @attrs.frozen(kw_only=True)
@@ -95,13 +111,15 @@ class ApplyResult:
 
 @attrs.define
 class _AccountRun:
-    """One account's apply in progress (mutable: phase 1 sends, phase 2 waits)."""
+    """One account's apply in progress (mutable: its changes are sent, then waited on)."""
 
     plan: AccountPlan
     done: list[Change] = attrs.Factory(list)
     failed: list[Change] = attrs.Factory(list)
     switching: list[Change] = attrs.Factory(list)
     """Region switches sent and not yet seen settled."""
+    waited_on: bool = False
+    """Handed to a waiting thread: its outcome is reported once the switches settled."""
     error: AccountError | None = None
 
     def fail(self, change: Change, error: AccountError) -> None:
@@ -145,6 +163,11 @@ class _Applier:
         self.wait_for_regions = wait_for_regions
         self.region_timeout = region_timeout
         self.poll_interval = poll_interval
+        self.stopped = threading.Event()
+        """Set when the job stops (Ctrl-C, a failing progress callback): waits end."""
+        self._lock = threading.Lock()
+        self._waiting = 0
+        """Accounts waiting on their switches now (spreads their reads, see ``settle``)."""
 
     def progress(self, account_id: str, phase: str, detail: str | None = None) -> None:
         if self.on_progress is not None:
@@ -189,11 +212,11 @@ class _Applier:
             poll_interval=DEFAULT_POLL_INTERVAL,
         )
 
-    def send(self, run: _AccountRun) -> _AccountRun:
-        """Phase 1: every change of the account, contacts first; switches are not waited on."""
+    def send(self, run: _AccountRun) -> None:
+        """Every change of the account, contacts first; switches are not waited on."""
         account = run.plan
         if account.error is not None or not account.changes:
-            return run
+            return
         self.progress(account.account_id, "started")
         for change in sorted(account.changes, key=lambda c: c.kind == REGION):
             try:
@@ -205,10 +228,25 @@ class _Applier:
                 run.switching.append(change)
             else:
                 run.done.append(change)
-        return run
 
-    def settle(self, run: _AccountRun) -> _AccountRun:
-        """Phase 2: wait for the account's Region switches to settle."""
+    def settle(self, run: _AccountRun) -> None:
+        """Wait for the account's Region switches to settle.
+
+        A switch has just been sent, so the first read comes one interval
+        later. The interval grows with the accounts waiting at once, so that
+        their reads together stay within ``WAIT_SHARE_OF_STATUS_QUOTA``: polled
+        faster, they would queue on GetRegionOptStatus's quota ahead of the
+        read each enable makes first, and slow the sending down.
+        """
+        with self._lock:
+            self._waiting += 1
+        try:
+            self._settle(run)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def _settle(self, run: _AccountRun) -> None:
         account = run.plan
         for change in run.switching:
             assert change.key is not None
@@ -218,20 +256,59 @@ class _Applier:
                 if change.action == ENABLE_ACTION
                 else RegionOptStatus.DISABLED
             )
+            interval = self._interval()
             try:
-                self.client.wait_for_region_opt_status(
-                    region_name=change.key,
-                    statuses=(wanted,),
-                    account_id=account.call_account_id,
-                    timeout=self.region_timeout,
-                    poll_interval=self.poll_interval,
-                )
+                self.client._run(self._wait(account, change.key, wanted, interval))
             except AccountError as exc:
                 run.fail(change, exc)
                 continue
             run.done.append(change)
         run.switching = []
-        return run
+
+    def _interval(self) -> float:
+        quota = self.client._path.quotas.get("GetRegionOptStatus")
+        with self._lock:
+            waiting = self._waiting
+        if quota is None:  # rate limiting is off
+            return self.poll_interval
+        return max(self.poll_interval, waiting / (quota.rate * WAIT_SHARE_OF_STATUS_QUOTA))
+
+    def _wait(
+        self, account: AccountPlan, region_name: str, wanted: str, interval: float
+    ) -> Steps[Region]:
+        yield Sleep(min(interval, self.region_timeout))
+        waiting = wait_for_region_opt_status(
+            self.client._path,
+            region_name=region_name,
+            account_id=account.call_account_id,
+            statuses=frozenset({wanted}),
+            timeout=max(0.0, self.region_timeout - interval),
+            poll_interval=interval,
+        )
+        return (yield from _until(self.stopped, waiting))
+
+
+class _Stopped(Exception):
+    """A wait ended because the job stopped; never leaves ``apply``."""
+
+
+def _until(stopped: threading.Event, steps: Steps[T]) -> Steps[T]:
+    """``steps``, ended with ``_Stopped`` before its next effect once ``stopped`` is set:
+    a wait (reads only) must not outlive the job by minutes."""
+    value: object = None
+    error: AccountError | None = None
+    while True:
+        if stopped.is_set():
+            steps.close()
+            raise _Stopped
+        try:
+            effect = steps.throw(error) if error is not None else steps.send(value)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        try:
+            value, error = (yield effect), None
+        except AccountError as exc:
+            value, error = None, exc
 
 
 def apply(
@@ -247,18 +324,31 @@ def apply(
     """Make the planned changes, account by account, ``max_workers`` at a time.
 
     Failures are recorded per account and never stop the others. Region
-    switches go through ``enable_region``/``disable_region`` (which respect
-    the per-account and organization caps). Every account's changes are sent
-    first; then, with ``wait_for_regions``, the switches are waited on until
-    they settle (up to ``region_timeout`` seconds each), so workers never sit
-    idle on one account's switch. An account is reported ``done`` once its
-    switches settled. A Ctrl-C stops the job: accounts in flight finish their
-    current change, none is started, and re-running (plan, then apply)
-    converges.
+    switches go through the Region gate, which keeps the per-account and
+    organization caps. An account's changes are sent first; then, with
+    ``wait_for_regions``, its switches are waited on until they settle (up
+    to ``region_timeout`` seconds each) by a thread that no longer counts
+    against ``max_workers``: the next accounts' changes go out meanwhile, so
+    a job of Region switches lasts what EnableRegion's 1/s and the caps
+    allow plus about one poll. The waits poll every ``poll_interval``
+    seconds, or less often when so many accounts wait that their reads would
+    crowd GetRegionOptStatus's quota. An account is reported ``done`` once
+    its switches settled. A Ctrl-C stops the job: accounts in flight finish
+    their current change, none is started, and re-running (plan, then
+    apply) converges.
 
     Raises:
-        ParamValidationError: ``max_workers`` is not an int >= 1.
+        ParamValidationError: ``max_workers`` is not an int >= 1, or
+            ``region_timeout`` / ``poll_interval`` are not seconds (>= 0 and
+            > 0); nothing is sent.
     """
+    check_wait_options(timeout=region_timeout, poll_interval=poll_interval)
+    if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
+        raise ParamValidationError(
+            [("max_workers", "min_value", f"expected an int >= 1, got {bounded_repr(max_workers)}")]
+        )
+    import concurrent.futures  # a thread pool only for the jobs that use one
+
     applier = _Applier(
         client,
         on_progress=on_progress,
@@ -268,28 +358,49 @@ def apply(
     )
     runs = {account.account_id: _AccountRun(plan=account) for account in plan.accounts}
 
-    def report(outcome: AccountOutcome[_AccountRun]) -> None:
+    def progress(account_id: str, run: _AccountRun | None) -> None:
+        if on_progress is not None:
+            failed = run is None or run.outcome().outcome == OUTCOME_FAILED
+            on_progress(ProgressEvent(account_id=account_id, phase="failed" if failed else "done"))
+
+    # The accounts waiting on their switches wait on threads of their own, as many as
+    # the organization cap lets switch at once, so that the ``max_workers`` sending
+    # threads go on to the next accounts meanwhile.
+    waiters = concurrent.futures.ThreadPoolExecutor(
+        max_workers=client._path.config.region_opt_concurrency_per_organization,
+        thread_name_prefix="account-mgmt-apply-wait",
+    )
+    waits: list[concurrent.futures.Future[None]] = []
+
+    def settle(account_id: str, run: _AccountRun) -> None:
+        applier.settle(run)
+        progress(account_id, run)
+
+    def send(account_id: str) -> _AccountRun:
+        run = runs[account_id]
+        applier.send(run)
+        if run.switching:
+            run.waited_on = True
+            waits.append(waiters.submit(settle, account_id, run))
+        return run
+
+    def sent(outcome: AccountOutcome[_AccountRun]) -> None:
         run = outcome.value
         if run is None:  # a bug in the applier: recorded as the account's failure below
             runs[outcome.account_id].error = account_error(outcome)
-        elif run.switching:
+        elif run.waited_on:
             return  # reported when its switches settle
-        if on_progress is not None:
-            failed = run is None or run.outcome().outcome == OUTCOME_FAILED
-            phase = "failed" if failed else "done"
-            on_progress(ProgressEvent(account_id=outcome.account_id, phase=phase))
+        progress(outcome.account_id, run)
 
-    # Two phases, so that a worker never sits waiting on a switch while other
-    # accounts' changes could be sent: the switches of every account settle
-    # together, within the caps the client's Region gate keeps.
-    for_each_account(
-        list(runs), lambda a: applier.send(runs[a]), max_workers=max_workers, on_outcome=report
-    )
-    waiting = [account_id for account_id, run in runs.items() if run.switching]
-    if waiting:
-        for_each_account(
-            waiting, lambda a: applier.settle(runs[a]), max_workers=max_workers, on_outcome=report
-        )
+    try:
+        for_each_account(list(runs), send, max_workers=max_workers, on_outcome=sent)
+        for future in concurrent.futures.as_completed(waits):
+            future.result()  # a bug, or a failing on_progress, propagates as from sending
+    except BaseException:
+        applier.stopped.set()  # waits end before their next read; nothing more is sent
+        raise
+    finally:
+        waiters.shutdown(wait=True, cancel_futures=True)
     outcomes = [run.outcome() for run in runs.values()]
     outcomes.extend(
         AccountApplyOutcome(account_id=s.account_id, outcome=OUTCOME_SKIPPED, reason=s.reason)

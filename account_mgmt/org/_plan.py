@@ -142,6 +142,8 @@ class ProgressEvent:
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
+"""Told of each account's progress, from the job's threads (several at once: it must
+be thread-safe); an exception it raises stops the job."""
 
 
 def _read_and_diff(

@@ -327,9 +327,17 @@ class AccountEmulator:
         """Requests answered 429 by the rate quotas, per operation (injected faults excluded)."""
         return Counter(self._server.throttled_counts)
 
+    @property
+    def fault_counts(self) -> Counter[str]:
+        """Requests answered by an injected fault (``inject``), per operation."""
+        with self._server.faults.lock:
+            return Counter(self._server.faults.fired)
+
     def reset_counts(self) -> None:
         self._server.request_counts.clear()
         self._server.throttled_counts.clear()
+        with self._server.faults.lock:
+            self._server.faults.fired.clear()
 
     @property
     def enforce_quotas(self) -> bool:

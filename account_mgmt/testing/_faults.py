@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import random
 import threading
+from collections import Counter
 
 import attrs
 
@@ -49,34 +50,38 @@ class FaultPlan:
     """Faults waiting to fire: the next N matching requests, or a fraction of them."""
 
     def __init__(self, rng: random.Random) -> None:
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self._counted: list[tuple[Fault, int]] = []  # (fault, how many more times)
         self._sampled: list[tuple[Fault, float]] = []
         self._rng = rng
+        self.fired: Counter[str] = Counter()
+        """Faults that fired, per operation: a test can check its faults were met."""
 
     def add(self, fault: Fault, count: int | None, probability: float | None) -> None:
-        with self._lock:
+        with self.lock:
             if probability is not None:
                 self._sampled.append((fault, probability))
             elif count is None or count > 0:
                 self._counted.append((fault, count if count is not None else 1))
 
     def clear(self) -> None:
-        with self._lock:
+        with self.lock:
             self._counted.clear()
             self._sampled.clear()
 
     def take(self, operation: str) -> Fault | None:
-        with self._lock:
+        with self.lock:
             for index, (fault, remaining) in enumerate(self._counted):
                 if fault.operation in (None, operation):
                     if remaining > 1:
                         self._counted[index] = (fault, remaining - 1)
                     else:
                         del self._counted[index]
+                    self.fired[operation] += 1
                     return fault
             for fault, probability in self._sampled:
                 if fault.operation in (None, operation) and self._rng.random() < probability:
+                    self.fired[operation] += 1
                     return fault
         return None
 
