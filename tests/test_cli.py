@@ -43,6 +43,7 @@ from account_mgmt.cli._common import (
 )
 from account_mgmt.cli._contact_info import FIELDS, REQUIRED
 from account_mgmt.cli._contacts import CONTACT_TYPES
+from account_mgmt.cli._options import QuotaSetting
 from account_mgmt.cli._progress import (
     PlainProgress,
     ProgressDisplay,
@@ -219,6 +220,12 @@ def test_describe_error_names_the_type_once_on_one_line(error: Exception, expect
         (["--local", "--endpoint-url", "http://127.0.0.1:1"], "--local cannot be combined"),
         (["--output", "yaml"], "yaml"),
         (["--concurrency", "0"], "0"),
+        (["--quota", "GetAlternateContact"], "is not NAME=RATE or NAME=RATE/BURST"),
+        (["--quota", "GetAlternateContacts=5"], "not an Account Management operation"),
+        (["--quota", "GetAlternateContact=0"], "the rate must be above 0"),
+        (["--quota", "GetAlternateContact=5/0"], "the burst at least 1"),
+        (["--quota", "Organizations=5/2"], "Organizations takes a rate only"),
+        (["--region-opt-cap", "0"], "0"),
     ],
 )
 def test_bad_common_option_is_a_usage_error(args: list[str], message: str) -> None:
@@ -296,6 +303,45 @@ def test_common_options_without_selection_take_no_selector() -> None:
     assert "No such option '--all'" in refused.stderr
     assert accepted.exit_code == EXIT_OK, accepted.output
     assert captured == [CommonOptions(output="json", region="us-gov-west-1")]
+
+
+def test_quotas_from_options_and_environment_reach_both_clients(
+    emulator: AccountEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    captured: list[CommonOptions] = []
+
+    @click.command()
+    @common_options()
+    def probe(options: CommonOptions) -> None:
+        captured.append(options)
+
+    result = CliRunner().invoke(
+        probe,
+        ["--quota", "GetAlternateContact=40", "--quota", "EnableRegion=2.5/3",
+         "--region-opt-cap", "50", "--endpoint-url", emulator.url],
+        env={"ACCOUNT_MGMT_QUOTAS": "ignored=1"},  # the option wins over the variable
+    )  # fmt: skip
+    from_env = CliRunner().invoke(
+        probe, [], env={"ACCOUNT_MGMT_QUOTAS": "Organizations=9, ListRegions=7/7"}
+    )
+
+    assert result.exit_code == EXIT_OK, result.output
+    assert from_env.exit_code == EXIT_OK, from_env.output
+    options, env_options = captured
+    assert env_options.quotas == (
+        QuotaSetting("Organizations", 9.0, None),
+        QuotaSetting("ListRegions", 7.0, 7),
+    )
+    for name, value in emulator.environment().items():
+        monkeypatch.setenv(name, value)
+    with open_runtime(options) as runtime:
+        quotas = runtime.client._path.quotas
+        assert quotas["GetAlternateContact"] == Quota(40.0, 15)  # the documented burst kept
+        assert quotas["EnableRegion"] == Quota(2.5, 3)
+        assert quotas["ListRegions"] == Quota(5.0, 5)  # not named: documented
+        assert runtime.client._path.config.region_opt_concurrency_per_organization == 50
+    with open_runtime(attrs.evolve(options, quotas=env_options.quotas)) as runtime:
+        assert runtime.organizations._path.quotas["Organizations"] == Quota(9.0, 1)
 
 
 def test_default_concurrency_is_for_each_accounts() -> None:

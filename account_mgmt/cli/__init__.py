@@ -82,6 +82,8 @@ Every command takes the common options after its name:
   --endpoint-url URL    endpoint for Account and Organizations alike
   --region NAME         signing Region/partition, only for non-global setups
   --local               act on a built-in emulator, as its management account
+  --quota OP=RATE       pace above a documented quota AWS raised (OP=RATE/BURST)
+  --region-opt-cap N    Region switches at once in the organization (20)
   --accounts ID,ID      --accounts-file FILE   --ou PATH|ID (repeatable)
   --all                 --exclude ID|PATH,...  --concurrency N
   --output text|json    --show-sensitive       --quiet   -v/--verbose

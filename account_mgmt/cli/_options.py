@@ -210,10 +210,11 @@ def _connection_options() -> list[Callable[[F], F]]:
             "quota",
             multiple=True,
             envvar="ACCOUNT_MGMT_QUOTAS",
-            metavar="NAME=RATE[/BURST]",
-            help="Pace an operation at RATE requests a second (BURST at once) instead of its "
-            "documented quota, once AWS raised yours; NAME is an Account Management operation "
-            "(GetAlternateContact...) or Organizations (repeatable; env: ACCOUNT_MGMT_QUOTAS).",
+            metavar="OP=RATE",
+            help="Pace operation OP at RATE requests a second (OP=RATE/BURST: BURST at once) "
+            "instead of its documented quota, once AWS raised yours; OP is an Account "
+            "Management operation (GetAlternateContact...) or Organizations (repeatable; "
+            "env: ACCOUNT_MGMT_QUOTAS).",
         ),
         click.option(
             "--region-opt-cap",
