@@ -276,16 +276,20 @@ class _Applier:
     def _wait(
         self, account: AccountPlan, region_name: str, wanted: str, interval: float
     ) -> Steps[Region]:
-        yield Sleep(min(interval, self.region_timeout))
-        waiting = wait_for_region_opt_status(
-            self.client._path,
-            region_name=region_name,
-            account_id=account.call_account_id,
-            statuses=frozenset({wanted}),
-            timeout=max(0.0, self.region_timeout - interval),
-            poll_interval=interval,
-        )
-        return (yield from _until(self.stopped, waiting))
+        def first_sleep_then_poll() -> Steps[Region]:
+            yield Sleep(min(interval, self.region_timeout))
+            return (
+                yield from wait_for_region_opt_status(
+                    self.client._path,
+                    region_name=region_name,
+                    account_id=account.call_account_id,
+                    statuses=frozenset({wanted}),
+                    timeout=max(0.0, self.region_timeout - interval),
+                    poll_interval=interval,
+                )
+            )
+
+        return _until(self.stopped, first_sleep_then_poll())
 
 
 class _Stopped(Exception):
