@@ -14,8 +14,8 @@ import functools
 import ipaddress
 import os
 import urllib.parse
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 import attrs
 import botocore.endpoint_provider
@@ -183,3 +183,19 @@ def resolve_endpoint(
         # A custom endpoint: sign for the configured region, as botocore does.
         signing_region = region_name if region_name != "aws-global" else GLOBAL_SIGNING_REGION
     return ResolvedEndpoint(url=check_endpoint_url(resolved.url), signing_region=signing_region)
+
+
+@attrs.frozen
+class EndpointRules:
+    """How a service's endpoint is found: the variable that names it for that service
+    alone (before ``AWS_ENDPOINT_URL`` and the profile), and its rule set."""
+
+    service_env: str
+    """``AWS_ENDPOINT_URL_<SERVICE>``."""
+    resolve: Callable[..., ResolvedEndpoint]
+    """``resolve_endpoint``'s keywords: region_name, endpoint_url, use_fips_endpoint,
+    use_dualstack_endpoint."""
+
+
+ACCOUNT_ENDPOINTS: Final = EndpointRules(_SERVICE_ENV, resolve_endpoint)
+"""The Account Management API's: AWS_ENDPOINT_URL_ACCOUNT and the account rule set."""

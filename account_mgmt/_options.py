@@ -18,7 +18,12 @@ from account_mgmt._config import (
     ClientConfig,
 )
 from account_mgmt._credentials import AwsSession
-from account_mgmt._endpoints import configured_endpoint_url, partition_of, resolve_endpoint
+from account_mgmt._endpoints import (
+    ACCOUNT_ENDPOINTS,
+    EndpointRules,
+    configured_endpoint_url,
+    partition_of,
+)
 from account_mgmt._logging import QUOTED_CHARACTERS, bounded_repr, printable
 from account_mgmt._quotas import Quota, quotas_for_partition
 from account_mgmt._version import __version__
@@ -79,11 +84,11 @@ def check_config(config: ClientConfig) -> None:
         _count(name, getattr(config, name))
 
 
-def _configured_max_attempts(aws: AwsSession) -> int:
+def _configured_max_attempts(aws: AwsSession, default: int) -> int:
     """AWS_MAX_ATTEMPTS or the profile's max_attempts (botocore reads it as an int)."""
     try:
         configured = aws.config_variable("max_attempts")
-        return DEFAULT_MAX_ATTEMPTS if configured in (None, "") else int(str(configured))
+        return default if configured in (None, "") else int(str(configured))
     except ValueError as exc:  # botocore's int() of the raw text: its message quotes it whole
         raise ConfigurationError(
             f"max_attempts (AWS_MAX_ATTEMPTS or the profile's max_attempts) must be an int "
@@ -106,8 +111,15 @@ def resolve_config(
     max_pool_connections: int,
     region_opt_concurrency_per_account: int,
     region_opt_concurrency_per_organization: int,
+    endpoints: EndpointRules = ACCOUNT_ENDPOINTS,
+    default_max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    product: str = "",
 ) -> ClientConfig:
     """The client's configuration, every unset option filled from environment or profile.
+
+    ``endpoints`` says how the service's endpoint is found (Organizations'
+    differs from Account Management's), ``default_max_attempts`` what
+    ``max_attempts`` is when nothing sets it; ``product`` ends the User-Agent.
 
     Raises:
         ConfigurationError: an invalid or inconsistent option.
@@ -123,9 +135,11 @@ def resolve_config(
         use_fips_endpoint = _config_bool(aws.config_variable("use_fips_endpoint"))
     if use_dualstack_endpoint is None:
         use_dualstack_endpoint = _config_bool(aws.config_variable("use_dualstack_endpoint"))
-    endpoint = resolve_endpoint(
+    endpoint = endpoints.resolve(
         region_name=region,
-        endpoint_url=configured_endpoint_url(endpoint_url, aws.profile_setting("endpoint_url")),
+        endpoint_url=configured_endpoint_url(
+            endpoint_url, aws.profile_setting("endpoint_url"), service_env=endpoints.service_env
+        ),
         use_fips_endpoint=use_fips_endpoint,
         use_dualstack_endpoint=use_dualstack_endpoint,
     )
@@ -134,7 +148,7 @@ def resolve_config(
         bundle = aws.config_variable("ca_bundle")
         verify = bundle if isinstance(bundle, str) and bundle else True
     if max_attempts is None:
-        max_attempts = _configured_max_attempts(aws)
+        max_attempts = _configured_max_attempts(aws, default_max_attempts)
     config = ClientConfig(
         endpoint_url=endpoint.url,
         signing_region=endpoint.signing_region,
@@ -150,7 +164,7 @@ def resolve_config(
         region_opt_concurrency_per_organization=region_opt_concurrency_per_organization,
         user_agent=(
             f"account_mgmt/{__version__} Python/{platform.python_version()} "
-            f"{platform.system()}/{platform.release()}"
+            f"{platform.system()}/{platform.release()}{product}"
         ),
     )
     check_config(config)

@@ -210,6 +210,47 @@ def test_endpoint_from_the_profile(monkeypatch: pytest.MonkeyPatch, tmp_path: ob
     assert client.endpoint_url == "http://127.0.0.1:9004"
 
 
+def test_the_account_services_endpoint_variable_is_not_organizations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_ACCOUNT", "http://127.0.0.1:9005")
+    client = make_client(FakeOrganizations())
+    assert client.endpoint_url == "https://organizations.us-east-1.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    ("options", "environment", "message"),
+    [
+        ({}, {"AWS_MAX_ATTEMPTS": "9" * 5000 + "x"}, "max_attempts"),
+        ({"verify": "/no/such/bundle.pem"}, {}, "no CA bundle file"),
+        ({"connect_timeout": 0}, {}, "connect_timeout"),
+        ({"requests_per_second": "x" * 5000}, {}, "requests_per_second"),
+        ({"max_pages": 0}, {}, "max_pages"),
+    ],
+)
+def test_bad_options_are_refused_at_construction_quoted_bounded(
+    options: dict[str, object],
+    environment: dict[str, str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=message) as caught:
+        make_client(FakeOrganizations(), **options)
+    assert len(str(caught.value)) < 300
+
+
+def test_default_attempts_are_organizations_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS", raising=False)
+    fake = FakeOrganizations()
+    fake.errors = [(400, "TooManyRequestsException")] * 9
+    with pytest.raises(TooManyRequestsException):
+        make_client(fake).describe_organization()
+    assert len(fake.requests) == 5
+    assert "organizations" in fake.requests[0].headers["User-Agent"]
+
+
 def test_plain_http_to_a_remote_endpoint_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="https"):
         make_client(FakeOrganizations(), endpoint_url="http://example.com")

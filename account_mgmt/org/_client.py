@@ -25,31 +25,29 @@ import attrs
 from account_mgmt import _protocol, _sync
 from account_mgmt._config import (
     DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,
-    GLOBAL_SIGNING_REGION,
-    ClientConfig,
 )
 from account_mgmt._credentials import AwsSession
 from account_mgmt._http import Transport
+from account_mgmt._logging import bounded_repr
 from account_mgmt._operations import LostAnswer, Operation, Service
-from account_mgmt._quotas import Quota
+from account_mgmt._options import resolve_config
+from account_mgmt._quotas import (
+    REGION_OPT_CONCURRENCY_PER_ACCOUNT,
+    REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
+    Quota,
+)
 from account_mgmt._runtime import Runtime, default_runtime
 from account_mgmt._steps import CallPath
 from account_mgmt._validation import ShapeRule
-from account_mgmt._version import __version__
 from account_mgmt.exceptions import (
     ConfigurationError,
     MalformedResponseError,
     ParamValidationError,
     ServiceError,
 )
-from account_mgmt.org._endpoints import (
-    SIGNING_NAME,
-    configured_organizations_endpoint,
-    resolve_organizations_endpoint,
-)
+from account_mgmt.org._endpoints import ORGANIZATIONS_ENDPOINTS, SIGNING_NAME
 from account_mgmt.org._errors import organizations_error
 from account_mgmt.org._models import OrgAccount, Organization, OrganizationalUnit, Root
 from account_mgmt.pagination import PageWalk
@@ -68,6 +66,9 @@ DEFAULT_REQUESTS_PER_SECOND: Final = 4.0
 
 DEFAULT_MAX_PAGES: Final = 5000
 """Pages one listing may take (100,000 items) before it is called endless."""
+
+MAX_POOL_CONNECTIONS: Final = 2
+"""Connections kept: the walk is sequential and paced at a few requests a second."""
 
 DEFAULT_MAX_ATTEMPTS: Final = 5
 """Attempts per call: more than the Account client's 3, the walker is one slow thread
@@ -244,51 +245,40 @@ class OrganizationsClient:
             aws_secret_access_key=aws_secret_access_key,
             aws_session_token=aws_session_token,
         )
-        for name, value in (
-            ("requests_per_second", requests_per_second),
-            ("total_timeout", total_timeout),
-            ("connect_timeout", connect_timeout),
-            ("read_timeout", read_timeout),
+        if (
+            isinstance(requests_per_second, bool)
+            or not isinstance(requests_per_second, int | float)
+            or not requests_per_second > 0
         ):
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
-        if max_attempts is None:
-            max_attempts = _configured_max_attempts(aws)
-        for name, count in (("max_attempts", max_attempts), ("max_pages", max_pages)):
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                raise ConfigurationError(f"{name} must be an int >= 1, got {count!r}")
+            raise ConfigurationError(
+                f"requests_per_second must be a positive number, got "
+                f"{bounded_repr(requests_per_second)}"
+            )
+        if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
+            raise ConfigurationError(
+                f"max_pages must be an int >= 1, got {bounded_repr(max_pages)}"
+            )
         if runtime is not None and not isinstance(runtime, Runtime):
             raise ConfigurationError(f"runtime must be a Runtime, got {type(runtime).__name__}")
-        region = region_name or aws.config_variable("region") or GLOBAL_SIGNING_REGION
-        if not isinstance(region, str):
-            raise ConfigurationError(f"region_name must be a string, got {region!r}")
-        if use_fips_endpoint is None:
-            use_fips_endpoint = _config_bool(aws.config_variable("use_fips_endpoint"))
-        if use_dualstack_endpoint is None:
-            use_dualstack_endpoint = _config_bool(aws.config_variable("use_dualstack_endpoint"))
-        endpoint = resolve_organizations_endpoint(
-            region_name=region,
-            endpoint_url=configured_organizations_endpoint(
-                endpoint_url, aws.profile_setting("endpoint_url")
-            ),
+        # The Account client's resolution: environment, then profile, then defaults;
+        # only the endpoint's variable and rule set, and the attempts, differ.
+        config = resolve_config(
+            aws,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            max_attempts=max_attempts,
             use_fips_endpoint=use_fips_endpoint,
             use_dualstack_endpoint=use_dualstack_endpoint,
-        )
-        if verify is True:
-            bundle = aws.config_variable("ca_bundle")
-            verify = bundle if isinstance(bundle, str) and bundle else True
-        config = ClientConfig(
-            endpoint_url=endpoint.url,
-            signing_region=endpoint.signing_region,
-            region_name=region,
-            max_attempts=max_attempts,
-            connect_timeout=float(connect_timeout),
-            read_timeout=float(read_timeout),
-            total_timeout=float(total_timeout),
             verify=verify,
-            max_pool_connections=2,
-            max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES,
-            user_agent=f"account_mgmt/{__version__} organizations",
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            total_timeout=total_timeout,
+            max_pool_connections=MAX_POOL_CONNECTIONS,
+            region_opt_concurrency_per_account=REGION_OPT_CONCURRENCY_PER_ACCOUNT,
+            region_opt_concurrency_per_organization=REGION_OPT_CONCURRENCY_PER_ORGANIZATION,
+            endpoints=ORGANIZATIONS_ENDPOINTS,
+            default_max_attempts=DEFAULT_MAX_ATTEMPTS,
+            product=" organizations",
         )
         self._path = CallPath(
             config,
@@ -310,9 +300,9 @@ class OrganizationsClient:
                 max_response_bytes=config.max_response_bytes,
             )
         self._transport = transport
-        self.endpoint_url = endpoint.url
+        self.endpoint_url = config.endpoint_url
         """Where requests go."""
-        self.signing_region = endpoint.signing_region
+        self.signing_region = config.signing_region
         """The region signatures are scoped to."""
 
     def close(self) -> None:
@@ -446,23 +436,3 @@ class OrganizationsClient:
         for item in self._paginate(LIST_ACCOUNTS, {}, "Accounts"):
             if _text(item, "Id") is not None:
                 yield account_from_wire(item)
-
-
-def _configured_max_attempts(aws: AwsSession) -> int:
-    """AWS_MAX_ATTEMPTS or the profile's max_attempts, else ``DEFAULT_MAX_ATTEMPTS``."""
-    configured = aws.config_variable("max_attempts")
-    if configured in (None, ""):
-        return DEFAULT_MAX_ATTEMPTS
-    try:
-        return int(str(configured))
-    except ValueError as exc:
-        raise ConfigurationError(
-            f"max_attempts (AWS_MAX_ATTEMPTS or the profile's max_attempts) must be an int "
-            f">= 1, got {configured!r}"
-        ) from exc
-
-
-def _config_bool(value: object) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() == "true"
-    return bool(value)

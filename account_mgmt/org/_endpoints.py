@@ -20,9 +20,9 @@ from typing import Final
 
 from account_mgmt._config import GLOBAL_SIGNING_REGION
 from account_mgmt._endpoints import (
+    EndpointRules,
     ResolvedEndpoint,
     check_endpoint_url,
-    configured_endpoint_url,
     partition_of,
 )
 
@@ -73,15 +73,6 @@ GLOBAL_ENDPOINTS: Final[Mapping[tuple[str, bool, bool], ResolvedEndpoint]] = {
 """(partition, FIPS, dual-stack) -> the global endpoint and its signing region (rule set)."""
 
 
-def configured_organizations_endpoint(
-    explicit: str | None, profile_value: object, environ: Mapping[str, str] | None = None
-) -> str | None:
-    """The endpoint URL the user configured for Organizations, in AWS's precedence order."""
-    return configured_endpoint_url(
-        explicit, profile_value, environ, service_env=SERVICE_ENDPOINT_ENV
-    )
-
-
 def resolve_organizations_endpoint(
     *,
     region_name: str,
@@ -102,3 +93,7 @@ def resolve_organizations_endpoint(
         return ResolvedEndpoint(check_endpoint_url(endpoint_url), signing_region)
     key = (partition_of(region_name), use_fips_endpoint, use_dualstack_endpoint)
     return GLOBAL_ENDPOINTS[key]
+
+
+ORGANIZATIONS_ENDPOINTS: Final = EndpointRules(SERVICE_ENDPOINT_ENV, resolve_organizations_endpoint)
+"""AWS_ENDPOINT_URL_ORGANIZATIONS, then the partition's global endpoint."""
