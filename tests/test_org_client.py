@@ -237,7 +237,7 @@ def test_bad_options_are_refused_at_construction_quoted_bounded(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError, match=message) as caught:
-        make_client(FakeOrganizations(), **options)
+        make_client(FakeOrganizations(), None, **options)
     assert len(str(caught.value)) < 300
 
 
