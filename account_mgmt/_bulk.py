@@ -151,9 +151,26 @@ def for_each_account(
         ParamValidationError: ``account_ids`` is a single string, or
             ``max_workers`` is not an int >= 1; nothing is run.
     """
-    import concurrent.futures  # a thread pool only for the jobs that use one
-
     ids = _checked_ids(account_ids, "max_workers", max_workers)
+    return run_each_account(ids, action, max_workers=max_workers, on_outcome=on_outcome)
+
+
+def run_each_account(
+    ids: list[str],
+    action: Callable[[str], T],
+    *,
+    max_workers: int,
+    on_outcome: Callable[[AccountOutcome[T]], None] | None = None,
+    on_stop: Callable[[], None] | None = None,
+    note: bool = True,
+) -> BulkResult[T]:
+    """``for_each_account`` for checked ids, with two hooks for jobs built on it.
+
+    ``on_stop`` is called first when the job stops, before the accounts in
+    flight are waited for, so that a job can tell them to end early;
+    ``note=False`` leaves the note on the exception to the caller.
+    """
+    import concurrent.futures  # a thread pool only for the jobs that use one
 
     def run(account_id: str) -> AccountOutcome[T]:
         started = time.monotonic()
@@ -175,11 +192,14 @@ def for_each_account(
                 if on_outcome is not None:
                     on_outcome(outcome)
         except BaseException as exc:  # on_outcome failed, or Ctrl-C while waiting
+            if on_stop is not None:
+                on_stop()
             for future in futures:
                 future.cancel()
             concurrent.futures.wait(futures)
-            ran = [future.result() for future in futures if not future.cancelled()]
-            _note_stop("for_each_account", exc, ran, len(futures))
+            if note:
+                ran = [future.result() for future in futures if not future.cancelled()]
+                _note_stop("for_each_account", exc, ran, len(futures))
             raise
     return BulkResult(tuple(results[account_id] for account_id in ids))
 

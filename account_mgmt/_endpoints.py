@@ -14,8 +14,8 @@ import functools
 import ipaddress
 import os
 import urllib.parse
-from collections.abc import Callable, Mapping
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import Any, Final, Protocol
 
 import attrs
 import botocore.endpoint_provider
@@ -185,6 +185,19 @@ def resolve_endpoint(
     return ResolvedEndpoint(url=check_endpoint_url(resolved.url), signing_region=signing_region)
 
 
+class EndpointResolver(Protocol):
+    """A service's rule set: the endpoint for a Region, or a configured URL checked."""
+
+    def __call__(
+        self,
+        *,
+        region_name: str,
+        endpoint_url: str | None,
+        use_fips_endpoint: bool,
+        use_dualstack_endpoint: bool,
+    ) -> ResolvedEndpoint: ...
+
+
 @attrs.frozen
 class EndpointRules:
     """How a service's endpoint is found: the variable that names it for that service
@@ -192,9 +205,7 @@ class EndpointRules:
 
     service_env: str
     """``AWS_ENDPOINT_URL_<SERVICE>``."""
-    resolve: Callable[..., ResolvedEndpoint]
-    """``resolve_endpoint``'s keywords: region_name, endpoint_url, use_fips_endpoint,
-    use_dualstack_endpoint."""
+    resolve: EndpointResolver
 
 
 ACCOUNT_ENDPOINTS: Final = EndpointRules(_SERVICE_ENV, resolve_endpoint)

@@ -8,7 +8,7 @@ when it goes the other way, and gives up at the deadline.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Final
 
 from account_mgmt._logging import bounded_repr
@@ -91,7 +91,8 @@ def wait_for_region_opt_status(
     account_id: str | None,
     statuses: Collection[str],
     timeout: float,
-    poll_interval: float,
+    poll_interval: float | Callable[[], float],
+    first_read_after: float = 0.0,
 ) -> Steps[Region]:
     """Poll until the Region's status is one of ``statuses``.
 
@@ -99,6 +100,9 @@ def wait_for_region_opt_status(
     after the Region was seen on its way: just after EnableRegion the service
     may still briefly report DISABLED. Time is the runtime's clock, so under a
     fake clock ``timeout=2, poll_interval=5`` is two reads and a timeout.
+    ``first_read_after`` delays the first read (a switch just sent is still
+    moving), within ``timeout``; ``poll_interval`` may be a function, asked
+    before each sleep (a job spreading many waits' reads over a quota).
 
     Raises:
         WaiterFailedError: the Region is switching the other way, or came back.
@@ -108,6 +112,8 @@ def wait_for_region_opt_status(
     deadline = clock.monotonic() + timeout
     opposite = _opposite(statuses)
     seen_moving = False
+    if first_read_after > 0:
+        yield Sleep(min(first_read_after, timeout))
     while True:
         region = yield from path.get_region_opt_status(region_name, account_id)
         status = region.region_opt_status
@@ -129,4 +135,5 @@ def wait_for_region_opt_status(
                 f"(waiting for {'/'.join(sorted(statuses))})",
                 last_status=status,
             )
-        yield Sleep(min(poll_interval, remaining))
+        interval = poll_interval() if callable(poll_interval) else poll_interval
+        yield Sleep(min(interval, remaining))

@@ -223,7 +223,8 @@ def test_describe_error_names_the_type_once_on_one_line(error: Exception, expect
         (["--quota", "GetAlternateContact"], "is not NAME=RATE or NAME=RATE/BURST"),
         (["--quota", "GetAlternateContacts=5"], "not an Account Management operation"),
         (["--quota", "GetAlternateContact=0"], "the rate must be above 0"),
-        (["--quota", "GetAlternateContact=5/0"], "the burst at least 1"),
+        (["--quota", "GetAlternateContact=5/0"], "the burst from 1 to 999999"),
+        (["--quota", "Organizations=" + "9" * 400], "above 0 and finite"),
         (["--quota", "Organizations=5/2"], "Organizations takes a rate only"),
         (["--region-opt-cap", "0"], "0"),
     ],
@@ -342,6 +343,14 @@ def test_quotas_from_options_and_environment_reach_both_clients(
         assert runtime.client._path.config.region_opt_concurrency_per_organization == 50
     with open_runtime(attrs.evolve(options, quotas=env_options.quotas)) as runtime:
         assert runtime.organizations._path.quotas["Organizations"] == Quota(9.0, 1)
+    window = QuotaSetting("StartPrimaryEmailUpdate", 2.0, None)
+    china = attrs.evolve(options, quotas=(window, QuotaSetting("GetAlternateContact", 4.0, None)))
+    with open_runtime(attrs.evolve(china, region="cn-north-1")) as runtime:
+        quotas = runtime.client._path.quotas
+        # A rate alone keeps the rest of the partition's documented quota.
+        assert quotas["StartPrimaryEmailUpdate"].per_target_window is not None
+        assert quotas["StartPrimaryEmailUpdate"].rate == 2.0
+        assert quotas["GetAlternateContact"] == Quota(4.0, 5)  # China's burst, not 15
 
 
 def test_default_concurrency_is_for_each_accounts() -> None:
@@ -746,11 +755,13 @@ def test_plain_progress_prints_a_line_per_finished_account_and_wait() -> None:
     progress.event("300000000000", "started")
     progress.event("300000000000", "waiting_quota", for_seconds=0.1)  # too many to print
     progress.event("300000000000", "waiting_region_slot")
+    progress.event("300000000000", "waiting_region_switch", "af-south-1")
     progress.event("300000000000", "done")
     progress.event("300000000001", "failed", "AccessDeniedException")
 
     assert stream.getvalue().splitlines() == [
         "account-mgmt: regions enable: 300000000000 waiting on a Region slot",
+        "account-mgmt: regions enable: 300000000000 waiting on a Region switch: af-south-1",
         "account-mgmt: regions enable: [1/2] 300000000000 done",
         "account-mgmt: regions enable: [2/2] 300000000001 failed: AccessDeniedException",
     ]
@@ -765,13 +776,17 @@ def test_rich_progress_shows_done_failed_and_waiting() -> None:
     progress.event("b", "failed")
     progress.event("c", "waiting_quota")
     progress.event("d", "waiting_region_slot")
+    progress.event("e", "waiting_region_switch")
     progress.close()
     progress.close()
 
     drawn = stream.getvalue().replace("\r", "\n").splitlines()
     final = [line for line in drawn if "plan" in line][-1]
     assert "2/4" in final
-    assert "1 failed, 2 in flight, 1 waiting on a quota, 1 waiting on a Region slot" in final
+    assert (
+        "1 failed, 3 in flight, 1 waiting on a quota, 1 waiting on a Region slot, "
+        "1 waiting on a Region switch"
+    ) in final
 
 
 class _Recording(ProgressDisplay):

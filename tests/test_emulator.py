@@ -509,3 +509,17 @@ def test_every_account_has_its_own_key_and_emulators_do_not_share_keys() -> None
     assert len(set(keys)) == len(keys) == 53
     assert all(len(key) == 20 and key.startswith("AKIA") for key in keys)
     assert first.credentials_for().access_key_id != second.credentials_for().access_key_id
+
+
+def test_fault_counts_count_the_answers_a_fault_replaced() -> None:
+    with AccountEmulator(member_count=1) as emulator:
+        emulator.inject(FaultKind.THROTTLE, count=2, operation="GetAccountInformation")
+        emulator.inject(FaultKind.DELAY, count=1, delay=0.01, operation="ListRegions")
+        with emulator.client(max_attempts=5) as client:
+            client.get_account_information()
+            client.list_regions()
+
+        assert emulator.request_counts["GetAccountInformation"] == 3
+        assert emulator.fault_counts == {"GetAccountInformation": 2}  # the delayed one ran
+        emulator.reset_counts()
+        assert emulator.fault_counts == {}

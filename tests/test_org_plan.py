@@ -271,68 +271,95 @@ def test_standalone_targets_call_without_account_id(
     assert contact.title == "SecOps"
 
 
-@pytest.mark.account_emulator(member_count=6, region_transition_seconds=0.2)
+@pytest.mark.account_emulator(member_count=4, region_transition_seconds=0.2)
 def test_an_accounts_switch_is_waited_on_while_later_accounts_are_sent(
-    account_emulator: AccountEmulator, account_client: AccountClient
-) -> None:
-    from account_mgmt.org import ProgressEvent
-
-    desired = parse_desired_state("regions: {af-south-1: enabled}\n", "spec.yaml")
-    the_plan = plan(account_client, targets_for(account_emulator), desired)
-    events: list[ProgressEvent] = []
-    result = apply(
-        account_client,
-        the_plan,
-        max_workers=1,
-        on_progress=events.append,
-        poll_interval=0.05,
-        region_timeout=60.0,
-    )
-    assert result.converged
-    assert result.count("changed") == 6
-    phases = [event.phase for event in events]
-    # EnableRegion's 1/s spreads the six sends over five seconds or more, and the one
-    # sending thread is never the one waiting: the first 0.2 s switch is seen settled
-    # (the account reported done) before the last account is even started.
-    assert phases.index("done") < len(phases) - 1 - phases[::-1].index("started")
-    assert phases.count("done") == 6
-
-
-@pytest.mark.account_emulator(member_count=3, region_transition_seconds=600.0)
-def test_a_stopped_apply_ends_its_waits_instead_of_sitting_out_the_switches(
     account_emulator: AccountEmulator, account_client: AccountClient
 ) -> None:
     import threading
 
     from account_mgmt.org import ProgressEvent
 
-    first, *switching = account_emulator.member_account_ids
-    spec = SPEC + f'  "{first}":\n    regions: {{af-south-1: disabled}}\n'
-    desired = parse_desired_state(spec, "spec.yaml")
-    the_plan = plan(account_client, targets_for(account_emulator), desired)
+    targets = targets_for(account_emulator)
+    desired = parse_desired_state("regions: {af-south-1: enabled}\n", "spec.yaml")
+    the_plan = plan(account_client, targets, desired)
+    last = targets.accounts[-1].id
+    one_done = threading.Event()
+    held: list[bool] = []
+
+    def hold_the_last_until_one_is_done(event: ProgressEvent) -> None:
+        if event.phase == "done":
+            one_done.set()
+        if event.phase == "started" and event.account_id == last:
+            # With the waits after all the sending (as before), no account is done
+            # before the last one starts: this would give up after a minute.
+            held.append(one_done.wait(timeout=60))
+
+    result = apply(
+        account_client,
+        the_plan,
+        max_workers=1,
+        on_progress=hold_the_last_until_one_is_done,
+        poll_interval=0.05,
+        region_timeout=60.0,
+    )
+    assert held == [True]
+    assert result.converged
+    assert result.count("changed") == 4
+
+
+@pytest.mark.account_emulator(member_count=4, region_transition_seconds=600.0)
+def test_a_callback_failing_while_switches_settle_stops_the_sending_and_the_waits(
+    account_emulator: AccountEmulator, account_client: AccountClient
+) -> None:
+    from account_mgmt.org import ProgressEvent
+
+    targets = targets_for(account_emulator)
+    desired = parse_desired_state("regions: {af-south-1: enabled}\n", "spec.yaml")
+    the_plan = plan(account_client, targets, desired)
 
     class Stop(Exception):
         pass
 
-    def stop_once_the_others_wait(event: ProgressEvent) -> None:
-        # ``first`` has contacts to set only: its "done" comes while the other two
-        # wait on ten-minute switches; the job is stopped then.
-        if event.phase == "done" and event.account_id == first:
-            while account_emulator.request_counts["EnableRegion"] < len(switching):
-                threading.Event().wait(0.02)  # readiness poll, not a timing assertion
-            raise Stop
+    def stop_at_the_first_wait(event: ProgressEvent) -> None:
+        if event.phase == "waiting_region_switch":
+            raise Stop  # on a waiting thread, while the sending thread goes on
 
-    with pytest.raises(Stop):
+    with pytest.raises(Stop) as caught:
         apply(
             account_client,
             the_plan,
-            max_workers=3,
-            on_progress=stop_once_the_others_wait,
+            max_workers=1,
+            on_progress=stop_at_the_first_wait,
             poll_interval=0.05,
+            region_timeout=30.0,
         )
-    # apply returned (it did not sit out the switches) and left no thread reading on.
-    waiting = [t for t in threading.enumerate() if t.name.startswith("account-mgmt-apply-wait")]
-    assert waiting == []
-    reads = account_emulator.request_counts["GetRegionOptStatus"]
-    threading.Event().wait(0.5)
-    assert account_emulator.request_counts["GetRegionOptStatus"] == reads
+    sent = account_emulator.request_counts["EnableRegion"]
+    # The sending stopped (EnableRegion's 1/s pacing leaves it time to see the stop)...
+    assert 1 <= sent < len(targets.accounts)
+    # ...and so did the waits: waiting out their 30 s at these intervals would have
+    # read the status about ninety times.
+    assert account_emulator.request_counts["GetRegionOptStatus"] < 10
+    note = "\n".join(getattr(caught.value, "__notes__", []))
+    assert "apply stopped; where each account stood:" in note
+    assert "switching, not waited for: af-south-1" in note
+    assert "not started" in note
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"region_timeout": -1.0}, "region_timeout"),
+        ({"poll_interval": float("inf")}, "poll_interval"),
+        ({"poll_interval": 0}, "poll_interval"),
+        ({"max_workers": 0}, "max_workers"),
+    ],
+)
+def test_bad_apply_options_are_refused_before_anything_is_sent(
+    options: dict[str, object], field: str
+) -> None:
+    from account_mgmt import ParamValidationError
+    from account_mgmt.org import Plan
+
+    with pytest.raises(ParamValidationError) as caught:
+        apply(None, Plan(accounts=(), skipped=()), **options)  # type: ignore[arg-type]
+    assert field in str(caught.value)

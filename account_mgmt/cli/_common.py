@@ -36,6 +36,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+import attrs
 import click
 
 from account_mgmt.cli import EXIT_OK, WorkAbandoned
@@ -159,18 +160,40 @@ class Runtime:
         }
 
     def _account_pacing(self) -> dict[str, Any]:
-        """--quota's rates for Account Management operations, and --region-opt-cap."""
-        from account_mgmt._quotas import DOCUMENTED_QUOTAS, Quota
+        """--quota's rates for Account Management operations, and --region-opt-cap.
 
-        overrides = {
-            q.name: Quota(q.rate, q.burst or DOCUMENTED_QUOTAS[q.name].burst)
-            for q in self.options.quotas
-            if q.name != ORGANIZATIONS_QUOTA
-        }
-        pacing: dict[str, Any] = {"quota_overrides": overrides} if overrides else {}
+        A rate given alone keeps the burst (and any per-target window) the
+        partition documents for the operation: China's are lower.
+        """
+        from account_mgmt._quotas import quotas_for_partition
+
+        pacing: dict[str, Any] = {}
+        settings = [q for q in self.options.quotas if q.name != ORGANIZATIONS_QUOTA]
+        if settings:
+            documented = quotas_for_partition(self._partition())
+            pacing["quota_overrides"] = {
+                q.name: attrs.evolve(
+                    documented[q.name],
+                    rate=q.rate,
+                    burst=q.burst if q.burst is not None else documented[q.name].burst,
+                )
+                for q in settings
+            }
         if self.options.region_opt_cap is not None:
             pacing["region_opt_concurrency_per_organization"] = self.options.region_opt_cap
         return pacing
+
+    def _partition(self) -> str:
+        """The partition of the Region the clients will be configured for."""
+        from account_mgmt._config import GLOBAL_SIGNING_REGION
+        from account_mgmt._credentials import AwsSession
+        from account_mgmt._endpoints import partition_of
+
+        region = self.options.region
+        if region is None and self.emulator is None:
+            configured = AwsSession(profile_name=self.options.profile).config_variable("region")
+            region = configured if isinstance(configured, str) and configured else None
+        return partition_of(region or GLOBAL_SIGNING_REGION)
 
     @property
     def client(self) -> AccountClient:

@@ -6,6 +6,7 @@ Bad values are usage errors (exit 2), raised before anything is built or sent.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
@@ -60,20 +61,21 @@ def _quota_values(values: tuple[str, ...]) -> list[QuotaSetting]:
                     param_hint="--quota",
                 )
             name, rate, burst = match.group(1), float(match.group(2)), match.group(3)
+            shown = repr(part[:40]) + ("..." if len(part) > 40 else "")
             if name not in known:
                 raise click.BadParameter(
-                    f"{name!r} is not an Account Management operation with a quota, nor "
+                    f"{shown}: not an Account Management operation with a quota, nor "
                     f"{ORGANIZATIONS_QUOTA!r}",
                     param_hint="--quota",
                 )
-            if rate <= 0 or (burst is not None and int(burst) < 1):
+            if not 0 < rate < math.inf or (burst is not None and not 1 <= int(burst) < 10**6):
                 raise click.BadParameter(
-                    f"{part!r}: the rate must be above 0 and the burst at least 1",
+                    f"{shown}: the rate must be above 0 and finite, the burst from 1 to 999999",
                     param_hint="--quota",
                 )
             if name == ORGANIZATIONS_QUOTA and burst is not None:
                 raise click.BadParameter(
-                    f"{part!r}: Organizations takes a rate only", param_hint="--quota"
+                    f"{shown}: Organizations takes a rate only", param_hint="--quota"
                 )
             out.append(QuotaSetting(name, rate, None if burst is None else int(burst)))
     return out
@@ -222,7 +224,7 @@ def _connection_options() -> list[Callable[[F], F]]:
             envvar="ACCOUNT_MGMT_REGION_OPT_CAP",
             metavar="N",
             help="Region switches at once in the organization (default: 20, the reference "
-            "guide's; AWS's quotas page says 50).",
+            "guide's; AWS's quotas page says 50; env: ACCOUNT_MGMT_REGION_OPT_CAP).",
         ),
         click.option(
             "--local",

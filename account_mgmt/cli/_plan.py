@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from account_mgmt._waiters import DEFAULT_POLL_INTERVAL
 from account_mgmt.cli import EXIT_FAILED, EXIT_OK, EXIT_PLAN_HAS_CHANGES, describe_error
 from account_mgmt.cli._common import (
     DEFAULT_CONCURRENCY,
@@ -173,12 +174,12 @@ def _print_outcomes(result: ApplyResult, options: CommonOptions) -> None:
 )
 @click.option(
     "--poll-interval",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=5.0,
+    type=click.FloatRange(min=0.0, min_open=True, max=3600.0),
+    default=DEFAULT_POLL_INTERVAL,
     show_default=True,
     metavar="SECONDS",
     help="Seconds between reads of a switching Region's status (less often when many "
-    "accounts wait: their reads stay within GetRegionOptStatus's quota).",
+    "accounts wait: their reads stay within GetRegionOptStatus's quota); not with --no-wait.",
 )
 @common_options()
 def apply(

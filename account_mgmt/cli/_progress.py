@@ -2,8 +2,8 @@
 
 Every display takes the same events, ``event(account_id, phase, detail)``,
 with the phases of ``account_mgmt.org.ProgressEvent``: ``started``,
-``done``, ``failed``, ``waiting_quota``, ``waiting_region_slot`` (and
-``skipped``). A waiting account stops counting as waiting at its next
+``done``, ``failed``, ``waiting_quota``, ``waiting_region_slot``,
+``waiting_region_switch`` (and ``skipped``). A waiting account stops counting as waiting at its next
 event. Displays are thread-safe: events may come from worker threads.
 
 rich is imported only by ``RichProgress``, that is only when drawing.
@@ -26,11 +26,23 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 PHASES: Final = frozenset(
-    {"started", "done", "failed", "skipped", "waiting_quota", "waiting_region_slot"}
+    {
+        "started",
+        "done",
+        "failed",
+        "skipped",
+        "waiting_quota",
+        "waiting_region_slot",
+        "waiting_region_switch",
+    }
 )
 """The phases a display understands; ``account_mgmt.org.ProgressEvent`` uses the same names."""
 
-_WAITING: Final = {"waiting_quota": "a quota", "waiting_region_slot": "a Region slot"}
+_WAITING: Final = {
+    "waiting_quota": "a quota",
+    "waiting_region_slot": "a Region slot",
+    "waiting_region_switch": "a Region switch",
+}
 
 ProgressKind = Literal["rich", "plain", "none"]
 

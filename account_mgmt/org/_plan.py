@@ -136,8 +136,8 @@ class ProgressEvent:
 
     account_id: str
     phase: str
-    """``started``, ``waiting_region_slot`` (waiting for a Region switch to settle, ``detail``
-    names the Region), ``done`` or ``failed``."""
+    """``started``, ``waiting_region_switch`` (``apply``: waiting for a Region switch it
+    sent to settle, ``detail`` names the Region), ``done`` or ``failed``."""
     detail: str | None = None
 
 

@@ -329,15 +329,15 @@ class AccountEmulator:
 
     @property
     def fault_counts(self) -> Counter[str]:
-        """Requests answered by an injected fault (``inject``), per operation."""
-        with self._server.faults.lock:
-            return Counter(self._server.faults.fired)
+        """Requests an injected fault (``inject``) answered instead of the operation, per
+        operation: ``request_counts`` less these is what the operation ran for (a DELAY
+        or CLOSE_AFTER_PROCESSING fault runs it, and is not counted)."""
+        return self._server.faults.answered()
 
     def reset_counts(self) -> None:
         self._server.request_counts.clear()
         self._server.throttled_counts.clear()
-        with self._server.faults.lock:
-            self._server.faults.fired.clear()
+        self._server.faults.reset_answered()
 
     @property
     def enforce_quotas(self) -> bool:

@@ -6,6 +6,7 @@ import enum
 import random
 import threading
 from collections import Counter
+from typing import Final
 
 import attrs
 
@@ -46,42 +47,59 @@ class Fault:
     delay: float = 0.0
 
 
+_OPERATION_RUNS: Final = frozenset({FaultKind.DELAY, FaultKind.CLOSE_AFTER_PROCESSING})
+"""Faults after which the operation still runs."""
+
+
 class FaultPlan:
     """Faults waiting to fire: the next N matching requests, or a fraction of them."""
 
     def __init__(self, rng: random.Random) -> None:
-        self.lock = threading.Lock()
+        self._lock = threading.Lock()
         self._counted: list[tuple[Fault, int]] = []  # (fault, how many more times)
         self._sampled: list[tuple[Fault, float]] = []
         self._rng = rng
-        self.fired: Counter[str] = Counter()
-        """Faults that fired, per operation: a test can check its faults were met."""
+        self._fired: Counter[str] = Counter()
 
     def add(self, fault: Fault, count: int | None, probability: float | None) -> None:
-        with self.lock:
+        with self._lock:
             if probability is not None:
                 self._sampled.append((fault, probability))
             elif count is None or count > 0:
                 self._counted.append((fault, count if count is not None else 1))
 
     def clear(self) -> None:
-        with self.lock:
+        with self._lock:
             self._counted.clear()
             self._sampled.clear()
 
+    def _count(self, fault: Fault, operation: str) -> None:
+        if fault.kind not in _OPERATION_RUNS:
+            self._fired[operation] += 1
+
+    def answered(self) -> Counter[str]:
+        """Requests a fault answered instead of the operation, per operation (a DELAY
+        or a CLOSE_AFTER_PROCESSING runs the operation, and is not counted)."""
+        with self._lock:
+            return Counter(self._fired)
+
+    def reset_answered(self) -> None:
+        with self._lock:
+            self._fired.clear()
+
     def take(self, operation: str) -> Fault | None:
-        with self.lock:
+        with self._lock:
             for index, (fault, remaining) in enumerate(self._counted):
                 if fault.operation in (None, operation):
                     if remaining > 1:
                         self._counted[index] = (fault, remaining - 1)
                     else:
                         del self._counted[index]
-                    self.fired[operation] += 1
+                    self._count(fault, operation)
                     return fault
             for fault, probability in self._sampled:
                 if fault.operation in (None, operation) and self._rng.random() < probability:
-                    self.fired[operation] += 1
+                    self._count(fault, operation)
                     return fault
         return None
 
