@@ -21,7 +21,7 @@ import logging
 import random
 import sys
 from collections.abc import Callable, Generator, Mapping
-from typing import Any, Final, TypeAlias, TypeVar
+from typing import Any, Final, NamedTuple, TypeAlias, TypeVar
 
 import attrs
 
@@ -129,8 +129,7 @@ class _Call:
     """Requests put on the wire so far (one counter, mutated): an error's ``attempts``."""
 
 
-@attrs.frozen
-class _Fixed:
+class _Fixed(NamedTuple):  # a NamedTuple: a fifth of an attrs class's import time
     """What every call of one operation sends alike, for one client configuration."""
 
     url: str
