@@ -1,24 +1,30 @@
-"""Reading answers into models: the compiled slot path reads exactly as cattrs' own code.
+"""Reading answers and writing bodies: each fast path gives exactly what the general one gives.
 
 Answer models are built without their ``__init__`` (slots set directly, a
 function compiled per class): these tests hold every model's result, and
 every error, equal to what cattrs' generated code and the class's own
 ``__init__`` give, and check that a class the shortcut cannot honour
 (validator, ``__attrs_post_init__``, ``Factory`` default, cached hash) is
-still built through its ``__init__``.
+still built through its ``__init__``. Bodies of plain strings and ints are
+written without the JSON encoder, and answers that are UTF-8 objects read
+without its encoding sniff: both held equal to the ``json`` module's output.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import typing
 from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from account_mgmt import _operations as ops
-from account_mgmt import _serde, models
+from account_mgmt import _protocol, _serde, models
+from account_mgmt.exceptions import MalformedResponseError
 
 _MODELS = sorted(
     {
@@ -177,3 +183,61 @@ def test_a_timestamp_reads_in_either_encoding(text: object, expected: datetime.d
 def test_a_timestamp_that_is_neither_encoding_is_refused(bad: object) -> None:
     with pytest.raises((TypeError, ValueError)):
         _serde.parse_timestamp(bad)
+
+
+_NAMES = st.sampled_from(["account_id", "alternate_contact_type", "max_results", "name", "x"])
+_PLAIN = st.text() | st.integers(min_value=-(10**30), max_value=10**30)
+
+
+@given(st.dictionaries(_NAMES, _PLAIN | st.none()))
+def test_a_body_of_strings_and_ints_is_what_the_encoder_writes(params: dict[str, object]) -> None:
+    expected = _protocol._BODY_ENCODER.encode(
+        {_serde.to_wire_name(k): v for k, v in params.items() if v is not None}
+    )
+    assert _protocol.encode_body(params) == expected.encode()
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['quote " and \\ backslash', "tab\tnew\nline\x01", "é ü 中文 😀", "\u2028\u2029", ""],
+)
+def test_text_that_needs_escaping_is_written_as_the_encoder_writes_it(value: str) -> None:
+    params = {"name": value, "max_results": 7}
+    assert (
+        _protocol.encode_body(params)
+        == _protocol._BODY_ENCODER.encode({"Name": value, "MaxResults": 7}).encode()
+    )
+
+
+def test_a_body_with_a_list_a_bool_or_a_model_goes_through_the_encoder() -> None:
+    contact = models.ContactInformation(
+        full_name="A", address_line1="B", city="C", postal_code="D", country_code="FR",
+        phone_number="+33 1",
+    )  # fmt: skip
+    params = {"contact_information": contact, "flag": True, "statuses": ("ENABLED",)}
+    assert (
+        _protocol.encode_body(params)
+        == _protocol._BODY_ENCODER.encode(
+            {
+                "ContactInformation": _serde.unstructure(contact),
+                "Flag": True,
+                "Statuses": ["ENABLED"],
+            }
+        ).encode()
+    )
+
+
+_ANSWER = '{"AccountId": "123456789012", "AccountName": "caf\u00e9 \\ud83d"}'
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16-le", "utf-16", "utf-32"])
+def test_an_answer_reads_as_json_loads_reads_it_in_any_encoding(encoding: str) -> None:
+    body = _ANSWER.encode(encoding)
+    read = _protocol.decode_success(200, {}, body, models.AccountInformation)
+    assert read == _serde.structure(json.loads(body), models.AccountInformation)
+
+
+@pytest.mark.parametrize("body", [b'{"AccountId": "12\xff"}', b'{"AccountId": "1"', b"{\x00"])
+def test_an_unreadable_object_is_a_malformed_response(body: bytes) -> None:
+    with pytest.raises(MalformedResponseError):
+        _protocol.decode_success(200, {}, body, models.AccountInformation)
