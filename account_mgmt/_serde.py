@@ -91,7 +91,7 @@ def _plain_setters(cls: type[Any]) -> dict[str, Callable[[Any, Any], None]] | No
     """Each field's slot setter, if ``cls`` can be built without its ``__init__``; else None.
 
     ``__init__`` of such a class only stores its keyword arguments, each in
-    its slot: slotted, no base but ``object``, every field in ``__init__``
+    its slot: attrs wrote it, slotted, no base but ``object``, every field in ``__init__``
     without validator, converter or ``Factory`` default, no
     ``__attrs_pre_init__``/``__attrs_post_init__``, and no slot beyond the
     fields (``cache_hash`` adds one). Setting the slots directly does the
@@ -101,6 +101,9 @@ def _plain_setters(cls: type[Any]) -> dict[str, Callable[[Any, Any], None]] | No
     if cls.__bases__ != (object,) or "__slots__" not in cls.__dict__:
         return None
     if hasattr(cls, "__attrs_pre_init__") or hasattr(cls, "__attrs_post_init__"):
+        return None
+    init_code = getattr(cls.__init__, "__code__", None)  # init=False and one's own __init__
+    if init_code is None or not init_code.co_filename.startswith("<attrs generated"):
         return None
     fields = attrs.fields(cls)
     if set(cls.__slots__) - _PLAIN_SLOTS != {field.name for field in fields}:

@@ -147,7 +147,15 @@ class _Dict:
     name: str | None = None
 
 
-@pytest.mark.parametrize("cls", [_Validated, _PostInit, _CachedHash, _Dict])
+@attrs.frozen(kw_only=True, init=False)
+class _OwnInit:
+    name: str | None
+
+    def __init__(self, *, name: str | None = None) -> None:
+        self.__attrs_init__(name=None if name is None else name.upper())
+
+
+@pytest.mark.parametrize("cls", [_Validated, _PostInit, _CachedHash, _Dict, _OwnInit])
 def test_a_class_the_slot_path_cannot_honour_is_built_by_its_init(cls: type[Any]) -> None:
     assert _serde._plain_setters(cls) is None
     built = _serde.make_converter().structure({"Name": "abc"}, cls)
