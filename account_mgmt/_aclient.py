@@ -13,16 +13,10 @@ from typing import Self, TypeVar
 
 from account_mgmt import _aio
 from account_mgmt import _operations as ops
+from account_mgmt._config import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
 from account_mgmt._construction import ClientBase, transport_options
 from account_mgmt._http import AsyncTransport
-from account_mgmt._regionswitch import DISABLE, ENABLE, Direction, ensure_region
 from account_mgmt._steps import Steps
-from account_mgmt._waiters import (
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_WAIT_TIMEOUT,
-    check_wait_options,
-    wait_for_region_opt_status,
-)
 from account_mgmt.models import (
     AccountInformation,
     AlternateContact,
@@ -290,7 +284,7 @@ class AsyncAccountClient(ClientBase[AsyncTransport]):
                 switches this runtime did not start) until ``timeout``.
             WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
         """
-        await self._switch(ENABLE, region_name, account_id, wait, timeout, poll_interval)
+        await self._switch(True, region_name, account_id, wait, timeout, poll_interval)
 
     async def disable_region(
         self,
@@ -314,24 +308,29 @@ class AsyncAccountClient(ClientBase[AsyncTransport]):
             ValidationException: the Region is enabled by default and cannot be disabled.
             WaiterFailedError, WaiterTimeoutError: with ``wait=True``.
         """
-        await self._switch(DISABLE, region_name, account_id, wait, timeout, poll_interval)
+        await self._switch(False, region_name, account_id, wait, timeout, poll_interval)
 
     async def _switch(
         self,
-        direction: Direction,
+        enabling: bool,
         region_name: str,
         account_id: str | None,
         wait: bool,
         timeout: float,
         poll_interval: float,
     ) -> None:
+        # The Region gate's steps and the waiter load with their first use: a
+        # client that never switches a Region never imports them.
+        from account_mgmt._regionswitch import DISABLE, ENABLE, ensure_region
+        from account_mgmt._waiters import check_wait_options
+
         # Before the first call: a bad option found after the switch was sent
         # would leave it half done.
         check_wait_options(timeout=timeout, poll_interval=poll_interval, wait=wait)
         await self._run(
             ensure_region(
                 self._path,
-                direction,
+                ENABLE if enabling else DISABLE,
                 region_name=region_name,
                 account_id=account_id,
                 wait=wait,
@@ -358,6 +357,8 @@ class AsyncAccountClient(ClientBase[AsyncTransport]):
             WaiterFailedError: the Region is switching the other way.
             WaiterTimeoutError: ``timeout`` seconds passed first.
         """
+        from account_mgmt._waiters import check_wait_options, wait_for_region_opt_status
+
         wanted = check_wait_options(timeout=timeout, poll_interval=poll_interval, statuses=statuses)
         return await self._run(
             wait_for_region_opt_status(

@@ -39,6 +39,13 @@ DEFAULT_MAX_POOL_CONNECTIONS: Final = 10
 DEFAULT_MAX_RESPONSE_BYTES: Final = 10 * 1024 * 1024
 """The largest response body read; the biggest real answer (ListRegions) is a few KiB."""
 
+DEFAULT_POLL_INTERVAL: Final = 5.0
+"""Seconds between a waiter's polls: a switch takes minutes; faster polling only spends quota."""
+
+DEFAULT_WAIT_TIMEOUT: Final = 3600.0
+"""Seconds before a waiter gives up; AWS says a switch can take hours, so long jobs should raise
+this."""
+
 MAX_CLOCK_SKEW_ADOPTED: Final = 24 * 60 * 60
 """Seconds: the furthest a server's ``Date`` may be from our clock and still be believed.
 

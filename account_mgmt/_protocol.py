@@ -21,6 +21,7 @@ import email.utils
 import functools
 import json
 from collections.abc import Mapping
+from json.encoder import encode_basestring as _quote  # the encoder's own, ensure_ascii=False
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -62,17 +63,42 @@ _SCALARS: Final = frozenset({str, int, float, bool})
 def encode_body(params: Mapping[str, object]) -> bytes:
     """The JSON body for an operation's parameters; ``None`` members are left out."""
     body: dict[str, Any] = {}
+    plain = True
     for name, value in params.items():
         if value is None:
             continue
-        if type(value) in _SCALARS:
+        kind = type(value)
+        if kind is str or kind is int:
             pass  # the usual member: as it is
-        elif attrs.has(type(value)):
+        elif kind in _SCALARS:
+            plain = False
+        elif attrs.has(kind):
             value = _serde.unstructure(value)
-        elif isinstance(value, list | tuple):
-            value = list(value)
+            plain = False
+        else:
+            if isinstance(value, list | tuple):
+                value = list(value)
+            plain = False
         body[_serde.to_wire_name(name)] = value
+    if plain:  # only strings and ints: written as the encoder would, without building one
+        return _plain_object(body).encode()
     return _BODY_ENCODER.encode(body).encode()
+
+
+def _plain_object(members: Mapping[str, str | int]) -> str:
+    """``_BODY_ENCODER.encode(members)`` for members that are exact ``str`` or ``int``.
+
+    The encoder sets up a C encoder on every call, which costs more than
+    writing out a body of one or two members (a test holds the two equal).
+    """
+    return (
+        "{"
+        + ",".join(
+            f"{_quote(name)}:{_quote(value) if type(value) is str else int.__repr__(value)}"
+            for name, value in members.items()
+        )
+        + "}"
+    )
 
 
 def request_id(headers: Mapping[str, str]) -> str | None:
@@ -117,7 +143,11 @@ def decode_success(
             )
         return None
     try:
-        decoded = json.loads(body)
+        if body[:1] == b"{" and body[1:2] != b"\x00":
+            # What json.loads works out for such bytes (UTF-8), without its encoding sniff.
+            decoded = json.loads(body.decode("utf-8", "surrogatepass"))
+        else:
+            decoded = json.loads(body)
     except RecursionError as exc:
         raise MalformedResponseError(
             f"response body is JSON nested too deeply to read ({len(body)} bytes)",

@@ -257,9 +257,11 @@ class RateLimiter:
         token is: one token is a fraction of a second, a window slot can be
         half a minute.)
         """
-        wait = max((b.reserve() for b in self._buckets(caller, operation, target)), default=0.0)
         quota = self._quotas.get(operation)
-        if quota is not None and quota.per_target_window is not None:
+        if quota is None:  # rate limiting off, or an operation without a quota
+            return 0.0
+        wait = max((b.reserve() for b in self._buckets(caller, operation, target)), default=0.0)
+        if quota.per_target_window is not None:
             # In standalone mode (no account id) the caller's account is the target.
             scope = "target:" + target if target is not None else "caller:" + caller
             window = self._registry.window(scope, operation, quota.per_target_window)

@@ -21,7 +21,7 @@ import logging
 import random
 import sys
 from collections.abc import Callable, Generator, Mapping
-from typing import Any, Final, TypeAlias, TypeVar
+from typing import Any, Final, NamedTuple, TypeAlias, TypeVar
 
 import attrs
 
@@ -129,6 +129,15 @@ class _Call:
     """Requests put on the wire so far (one counter, mutated): an error's ``attempts``."""
 
 
+class _Fixed(NamedTuple):  # a NamedTuple: a fifth of an attrs class's import time
+    """What every call of one operation sends alike, for one client configuration."""
+
+    url: str
+    target_member: str | None
+    headers: dict[str, str]
+    """The protocol's headers and ours (User-Agent)."""
+
+
 class CallPath:
     """Runs operations for one client family (a client and its ``with_options`` copies).
 
@@ -157,7 +166,7 @@ class CallPath:
         self._limiter: tuple[RateLimiterRegistry, RateLimiter] | None = None
         self._retry: tuple[RetryQuota, Clock, RetryPolicy] | None = None
         self._credentials_seen = False
-        self._headers: dict[str, dict[str, str]] = {}
+        self._fixed: dict[str, _Fixed] = {}
 
     def with_config(self, config: ClientConfig) -> CallPath:
         """A copy for ``config`` sharing credentials, runtime, quotas and the clock offset."""
@@ -250,11 +259,11 @@ class CallPath:
         return operation.result(answer)
 
     def _prepare(self, operation: ops.Operation[Any], params: Mapping[str, object]) -> _Call:
-        target_member = operation.target_member
-        target = params.get(target_member) if target_member else None
+        fixed = self._fixed_for(operation)
+        target = params.get(fixed.target_member) if fixed.target_member else None
         return _Call(
             operation=operation,
-            url=self.config.endpoint_url + operation.path,
+            url=fixed.url,
             body=_protocol.encode_body(params),
             target=target if isinstance(target, str) else None,
             deadline=self.clock.monotonic() + self.config.total_timeout,
@@ -315,7 +324,9 @@ class CallPath:
         """
         repaired: set[str] = set()
         while True:
-            credentials = yield from self.credentials()
+            credentials = self.aws.given_credentials()  # keys given outright: no step to run
+            if credentials is None:
+                credentials = yield from self.credentials()
             offset_before = self.offset.offset
             try:
                 return (yield from self._exchange(call, credentials))
@@ -346,8 +357,9 @@ class CallPath:
         holder = credentials.quota_holder
         limiter = self.limiter
         clock = self.clock
-        wait = limiter.reserve(holder, bucket, call.target, limit=call.deadline - clock.monotonic())
-        if clock.monotonic() + wait >= call.deadline:
+        now = clock.monotonic()
+        wait = limiter.reserve(holder, bucket, call.target, limit=call.deadline - now)
+        if now + wait >= call.deadline:
             raise DeadlineExceededError(
                 f"{name}: total_timeout of {self.config.total_timeout:g}s runs out "
                 f"before the rate quota allows another request ({wait:.1f}s)"
@@ -359,14 +371,15 @@ class CallPath:
         headers = sign(
             method="POST",
             url=call.url,
-            headers=self._operation_headers(operation),
+            headers=self._fixed_for(operation).headers,
             body=call.body,
             credentials=credentials,
             region=self.config.signing_region,
             service=operation.service.signing_name,
             now=self.offset.corrected(local_time),
         )
-        if logger.isEnabledFor(logging.DEBUG):
+        debug = logger.isEnabledFor(logging.DEBUG)
+        if debug:
             logger.debug(
                 "POST %s (%d bytes) headers=%s",
                 call.operation.path,
@@ -380,7 +393,7 @@ class CallPath:
         response: HttpResponse = yield Send(
             HttpRequest(method="POST", url=call.url, headers=headers, body=call.body), left
         )
-        if logger.isEnabledFor(logging.DEBUG):
+        if debug:
             logger.debug(
                 "%s -> HTTP %d, request id %s, %d bytes",
                 name,
@@ -410,14 +423,15 @@ class CallPath:
             self.offset.correct(error.server_time, local_time)
         raise error
 
-    def _operation_headers(self, operation: ops.Operation[Any]) -> dict[str, str]:
-        headers = self._headers.get(operation.name)
-        if headers is None:  # built once per operation: the protocol's and ours
-            headers = self._headers[operation.name] = {
-                **operation.headers,
-                "User-Agent": self.config.user_agent,
-            }
-        return headers
+    def _fixed_for(self, operation: ops.Operation[Any]) -> _Fixed:
+        fixed = self._fixed.get(operation.name)
+        if fixed is None:  # worked out once per operation and configuration
+            fixed = self._fixed[operation.name] = _Fixed(
+                url=self.config.endpoint_url + operation.path,
+                target_member=operation.target_member,
+                headers={**operation.headers, "User-Agent": self.config.user_agent},
+            )
+        return fixed
 
     # -- reads the Region gate must see ------------------------------------------------
 

@@ -147,14 +147,17 @@ def _check_string(
     if not isinstance(value, str):
         out.append((param, "type", f"expected a str, got {type(value).__name__}"))
         return
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        # A lone surrogate ("\ud800", from a bad decode): no JSON the service reads holds it.
-        out.append((param, "encoding", "holds a lone surrogate, which is not valid Unicode text"))
-        return
-    shown = "the value" if rule.sensitive else bounded_repr(value)
+    if not value.isascii():  # ASCII, the usual value, holds no surrogate: no encoding to try
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate ("\ud800", from a bad decode): no JSON the service reads holds it.
+            out.append(
+                (param, "encoding", "holds a lone surrogate, which is not valid Unicode text")
+            )
+            return
     if rule.enum is not None and value not in rule.enum:
+        shown = _shown(rule, value)
         out.append((param, "enum", f"{shown} is not one of {', '.join(rule.enum)}"))
         return
     length = len(value)
@@ -167,7 +170,13 @@ def _check_string(
             (param, "max_length", f"length {length} is more than the maximum {rule.max_length}")
         )
     elif rule.compiled is not None and rule.compiled.fullmatch(value) is None:
+        shown = _shown(rule, value)
         out.append((param, "pattern", f"{shown} does not match the pattern {rule.pattern}"))
+
+
+def _shown(rule: ShapeRule, value: str) -> str:
+    # Worked out only for a value that broke a rule: most calls break none.
+    return "the value" if rule.sensitive else bounded_repr(value)
 
 
 def _check_structure(

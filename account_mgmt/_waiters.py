@@ -11,16 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Final
 
+from account_mgmt._config import DEFAULT_POLL_INTERVAL as DEFAULT_POLL_INTERVAL
+from account_mgmt._config import DEFAULT_WAIT_TIMEOUT as DEFAULT_WAIT_TIMEOUT
 from account_mgmt._logging import bounded_repr
 from account_mgmt._steps import CallPath, Sleep, Steps
 from account_mgmt.exceptions import ParamValidationError, WaiterFailedError, WaiterTimeoutError
 from account_mgmt.models import Region, RegionOptStatus
-
-DEFAULT_POLL_INTERVAL: Final = 5.0
-"""Seconds between polls: switching takes minutes, so faster polling only spends quota."""
-
-DEFAULT_WAIT_TIMEOUT: Final = 3600.0
-"""Seconds before giving up; AWS says a switch can take hours, so long jobs should raise this."""
 
 _ENABLED_SIDE: Final = frozenset({RegionOptStatus.ENABLED, RegionOptStatus.ENABLED_BY_DEFAULT})
 _DISABLED_SIDE: Final = frozenset({RegionOptStatus.DISABLED})

@@ -1,6 +1,6 @@
 """Cold start: import, client construction and first call, each in a fresh interpreter.
 
-python benchmarks/cold_start.py [--runs 7]
+python benchmarks/cold_start.py [--runs 9] [--plugin]
 
 (From a worktree, prefix ``PYTHONPATH=.``, which the fresh interpreters
 inherit: the editable install points at main.)
@@ -12,6 +12,17 @@ these machines) every import recompiles account_mgmt from source (~16 ms)
 while botocore loads its installed bytecode. So the runs share a bytecode
 cache in a temporary PYTHONPYCACHEPREFIX, filled by one unmeasured run of
 each client first.
+
+The two clients run alternately (ours, boto3, ours, ...), so that a burst of
+load elsewhere on the machine falls on both; the total's ratio is given per
+pair of runs, as the median with its spread.
+
+``--plugin`` also times what the package's pytest plugin (the ``pytest11``
+entry point ``account_mgmt``) adds to a pytest run that does not use it:
+importing the plugin module after pytest, in fresh interpreters; and, for
+scale, ``pytest --collect-only`` of a one-test file with the plugin and
+with ``-p no:account_mgmt`` (alternately; pytest's own start varies by more
+than the plugin costs).
 """
 
 from __future__ import annotations
@@ -23,6 +34,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from pathlib import Path
 
 from account_mgmt.testing import AccountEmulator
 
@@ -52,41 +65,98 @@ print(json.dumps([t1 - t0, t2 - t1, t3 - t2]))
 """
 
 
-def run(template: str, runs: int, env: dict[str, str], **values: str) -> list[float]:
-    phases: list[list[float]] = []
-    for _ in range(runs + 1):  # the first run fills the bytecode cache and is not counted
-        out = subprocess.run(
-            [sys.executable, "-c", template.format(**values)],
-            check=True, capture_output=True, text=True, env=env,
-        ).stdout  # fmt: skip
-        phases.append(json.loads(out))
-    return [statistics.median(p[i] for p in phases[1:]) * 1000 for i in range(3)]
+def once(template: str, env: dict[str, str], values: dict[str, str]) -> list[float]:
+    out = subprocess.run(
+        [sys.executable, "-c", template.format(**values)],
+        check=True, capture_output=True, text=True, env=env,
+    ).stdout  # fmt: skip
+    phases: list[float] = json.loads(out)
+    return [phase * 1000 for phase in phases]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-    cache = tempfile.TemporaryDirectory(prefix="cold-start-pycache-")
-    env = {**os.environ, "PYTHONPYCACHEPREFIX": cache.name}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    with cache, AccountEmulator(member_count=1, enforce_quotas=False) as emulator:
+def spread(values: list[float], digits: int = 2) -> str:
+    return (
+        f"{statistics.median(values):.{digits}f} "
+        f"[{min(values):.{digits}f}-{max(values):.{digits}f}]"
+    )
+
+
+def clients(runs: int, env: dict[str, str]) -> None:
+    with AccountEmulator(member_count=1, enforce_quotas=False) as emulator:
         credentials = emulator.credentials_for()
         values = {
             "url": emulator.url,
             "key": credentials.access_key_id,
             "secret": credentials.secret_access_key,
         }
-        ours = run(OURS, args.runs, env, **values)
-        theirs = run(BOTO3, args.runs, env, **values)
-    print(f"median of {args.runs} fresh interpreters; milliseconds")
+        once(OURS, env, values)  # fill the bytecode cache; not counted
+        once(BOTO3, env, values)
+        ours: list[list[float]] = []
+        theirs: list[list[float]] = []
+        for index in range(runs):
+            pair = [(OURS, ours), (BOTO3, theirs)]
+            for template, results in pair if index % 2 == 0 else pair[::-1]:
+                results.append(once(template, env, values))
+    print(f"median of {runs} fresh interpreters each, run alternately; milliseconds")
     print(f"{'phase':<14}{'account_mgmt':>14}{'boto3':>10}{'ratio':>8}")
     for index, phase in enumerate(("import", "client", "first call")):
-        print(
-            f"{phase:<14}{ours[index]:>14.1f}{theirs[index]:>10.1f}"
-            f"{ours[index] / theirs[index]:>8.2f}"
-        )
-    print(f"{'total':<14}{sum(ours):>14.1f}{sum(theirs):>10.1f}{sum(ours) / sum(theirs):>8.2f}")
+        a = statistics.median(run[index] for run in ours)
+        b = statistics.median(run[index] for run in theirs)
+        print(f"{phase:<14}{a:>14.1f}{b:>10.1f}{a / b:>8.2f}")
+    totals = [sum(run) for run in ours], [sum(run) for run in theirs]
+    a, b = statistics.median(totals[0]), statistics.median(totals[1])
+    print(f"{'total':<14}{a:>14.1f}{b:>10.1f}{a / b:>8.2f}")
+    ratios = [x / y for x, y in zip(*totals, strict=True)]
+    print(f"total ratio per pair of runs: {spread(ratios)}")
+
+
+PLUGIN = """
+import time, json, pytest
+t0 = time.perf_counter()
+import account_mgmt.testing.pytest_plugin
+print(json.dumps([time.perf_counter() - t0]))
+"""
+
+
+def plugin(runs: int, env: dict[str, str]) -> None:
+    loads = [once(PLUGIN, env, {})[0] for _ in range(runs + 1)][1:]  # the first fills the cache
+    with tempfile.TemporaryDirectory(prefix="cold-start-pytest-") as folder:
+        Path(folder, "test_one.py").write_text("def test_one():\n    pass\n", encoding="utf-8")
+        base = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+
+        def timed(extra: list[str]) -> float:
+            started = time.perf_counter()
+            subprocess.run(
+                [*base, *extra, "test_one.py"],
+                cwd=folder, env=env, check=True, capture_output=True,
+            )  # fmt: skip
+            return (time.perf_counter() - started) * 1000
+
+        timed([])  # fill the bytecode cache
+        timed(["-p", "no:account_mgmt"])
+        with_plugin: list[float] = []
+        without: list[float] = []
+        for index in range(runs):
+            pair = [([], with_plugin), (["-p", "no:account_mgmt"], without)]
+            for extra, results in pair if index % 2 == 0 else pair[::-1]:
+                results.append(timed(extra))
+    print(f"pytest plugin, median [min-max] of {runs} fresh interpreters; milliseconds")
+    print(f"loading the plugin module after pytest: {spread(loads, 2)}")
+    print(f"pytest --collect-only of one test, with the plugin: {spread(with_plugin, 1)}")
+    print(f"the same with -p no:account_mgmt:               {spread(without, 1)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--plugin", action="store_true", help="time the pytest plugin too")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cold-start-pycache-") as cache:
+        env = {**os.environ, "PYTHONPYCACHEPREFIX": cache}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        clients(args.runs, env)
+        if args.plugin:
+            plugin(args.runs, env)
 
 
 if __name__ == "__main__":

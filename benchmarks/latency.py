@@ -11,7 +11,11 @@ how much of the target the HTTP library leaves. Last, this client's own
 call on a bare http.client transport (a benchmark-only prototype): what
 replacing requests would buy.
 
-    python benchmarks/latency.py [--calls 1000]
+    python benchmarks/latency.py [--calls 1000] [--blocks 10]
+
+Each client's calls run in ``--blocks`` blocks, interleaved with the other
+client's and the floor's in a rotating order, so that load elsewhere on a
+shared machine falls on all three alike.
 
 (From a worktree, prefix ``PYTHONPATH=.``: the editable install points at
 main, and ``benchmarks/`` first on ``sys.path`` would time main's package.)
@@ -140,6 +144,7 @@ def measure(call: Callable[[], Any], calls: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--blocks", type=int, default=10, help="interleaved blocks per client")
     args = parser.parse_args()
     with AccountEmulator(member_count=2, enforce_quotas=False) as emulator:
         ours = emulator.client(rate_limiting=False)
@@ -167,11 +172,13 @@ def main() -> None:
         )
         medians: dict[str, float] = {}
         for name, (mine, boto, floor) in cases.items():
-            # Interleave runs so machine noise hits all three alike.
-            half = args.calls // 2
-            a1, b1, f1 = measure(mine, half), measure(boto, half), measure(floor, half)
-            a2, b2, f2 = measure(mine, half), measure(boto, half), measure(floor, half)
-            (am, ap), (bm, bp), (fm, _) = summary(a1 + a2), summary(b1 + b2), summary(f1 + f2)
+            # Interleave blocks, the order rotating, so machine noise hits all three alike.
+            block = max(1, args.calls // args.blocks)
+            samples: list[list[float]] = [[], [], []]
+            for index in range(args.blocks):
+                for which in (index % 3, (index + 1) % 3, (index + 2) % 3):
+                    samples[which] += measure((mine, boto, floor)[which], block)
+            (am, ap), (bm, bp), (fm, _) = (summary(values) for values in samples)
             print(
                 f"{name:<26}{am:>9.3f}{ap:>9.3f}{bm:>10.3f}{bp:>10.3f}{fm:>7.3f}"
                 f"{am / bm:>7.2f}{(am - fm) / (bm - fm):>16.2f}"

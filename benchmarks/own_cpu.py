@@ -13,6 +13,17 @@ with its [min-max] spread, in microseconds per call.
 
 ``--profile`` runs the sync GetAccountInformation and ListRegions loops
 under cProfile instead and prints the 25 costliest functions of each.
+
+``--baseline DIR`` times another tree of the package in the same minutes:
+each round runs every case's loop for both trees back to back, each in a
+fresh interpreter, alternating which goes first, and prints each case's
+ratio (ours / baseline: the median of the rounds' ratios, with their
+spread, and the ratio of the two best rounds, the least disturbed by other
+load). On a shared machine only a ratio taken this way means anything.
+Issue 13 asks for at most 0.5x of the code it was filed against::
+
+    mkdir /tmp/start && git archive b7ec270 account_mgmt | tar -x -C /tmp/start
+    PYTHONPATH=. python benchmarks/own_cpu.py --baseline /tmp/start
 """
 
 from __future__ import annotations
@@ -21,10 +32,14 @@ import argparse
 import asyncio
 import cProfile
 import json
+import os
 import pstats
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Final
 
 from account_mgmt import AccountClient, AsyncAccountClient, HttpRequest, HttpResponse
@@ -115,28 +130,14 @@ def async_cpu_per_call(make: Callable[[], Any], calls: int) -> float:
     return asyncio.run(loop())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--calls", type=int, default=3000)
-    parser.add_argument("--profile", action="store_true")
-    args = parser.parse_args()
+ISSUE_13_START: Final = "b7ec270"
+"""main when issue 13's own-CPU figure was taken: the tree ``--baseline`` is meant for."""
+
+
+def cases(calls: int) -> dict[str, Callable[[], float]]:
+    """Each case: one timed loop of ``calls`` calls, returning CPU microseconds per call."""
     client = sync_client()
-    cases: dict[str, Callable[[], float]] = {
-        "sync GetAccountInformation": lambda: cpu_per_call(
-            lambda: client.get_account_information(account_id=MEMBER), args.calls
-        ),
-        "sync ListRegions (29)": lambda: cpu_per_call(
-            lambda: client.list_regions(account_id=MEMBER, max_results=50), args.calls
-        ),
-    }
-    if args.profile:
-        for name, case in cases.items():
-            profiler = cProfile.Profile(time.process_time)
-            profiler.runcall(case)
-            print(f"== {name}")
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-        return
+    aclient = async_client()
 
     async def aget() -> Any:
         return await aclient.get_account_information(account_id=MEMBER)
@@ -144,12 +145,86 @@ def main() -> None:
     async def alist() -> Any:
         return await aclient.list_regions(account_id=MEMBER, max_results=50)
 
-    aclient = async_client()
-    cases["async GetAccountInformation"] = lambda: async_cpu_per_call(aget, args.calls)
-    cases["async ListRegions (29)"] = lambda: async_cpu_per_call(alist, args.calls)
-    results: dict[str, list[float]] = {name: [] for name in cases}
+    return {
+        "sync GetAccountInformation": lambda: cpu_per_call(
+            lambda: client.get_account_information(account_id=MEMBER), calls
+        ),
+        "sync ListRegions (29)": lambda: cpu_per_call(
+            lambda: client.list_regions(account_id=MEMBER, max_results=50), calls
+        ),
+        "async GetAccountInformation": lambda: async_cpu_per_call(aget, calls),
+        "async ListRegions (29)": lambda: async_cpu_per_call(alist, calls),
+    }
+
+
+def one_round(tree: Path, calls: int, case: str) -> float:
+    """One timed loop of ``case`` in a fresh interpreter importing the package from ``tree``."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run(
+        [sys.executable, __file__, "--calls", str(calls), "--json-round", case],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    result: float = json.loads(out)
+    return result
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} [{min(values):.2f}-{max(values):.2f}]"
+
+
+def compare(baseline: Path, rounds: int, calls: int) -> None:
+    ours_tree = Path(__file__).resolve().parent.parent
+    names = list(cases(1))
+    ours: dict[str, list[float]] = {name: [] for name in names}
+    theirs: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(rounds):
+        for name in names:  # each case's two loops back to back, the order alternating
+            order = [(ours_tree, ours), (baseline, theirs)]
+            for tree, results in order if index % 2 == 0 else order[::-1]:
+                results[name].append(one_round(tree, calls, name))
+    print(
+        f"CPU per call, microseconds: median [min-max] of {rounds} rounds of {calls}, "
+        f"alternating with {baseline}"
+    )
+    print(f"{'case':<30}{'ours':>16}{'baseline':>18}  {'ratio per round':<20}  best/best")
+    for name, values in ours.items():
+        base = theirs[name]
+        ratios = [a / b for a, b in zip(values, base, strict=True)]
+        ours_shown = f"{statistics.median(values):.1f} [{min(values):.0f}-{max(values):.0f}]"
+        base_shown = f"{statistics.median(base):.1f} [{min(base):.0f}-{max(base):.0f}]"
+        print(
+            f"{name:<30}{ours_shown:>16}{base_shown:>18}  {spread(ratios):<20}"
+            f"  {min(values) / min(base):.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--baseline", type=Path, help=f"another tree to compare with (e.g. {ISSUE_13_START})"
+    )
+    parser.add_argument("--json-round", metavar="CASE", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.baseline is not None:
+        compare(args.baseline, args.rounds, args.calls)
+        return
+    timed = cases(args.calls)
+    if args.json_round:
+        print(json.dumps(timed[args.json_round]()))
+        return
+    if args.profile:
+        for name in ("sync GetAccountInformation", "sync ListRegions (29)"):
+            profiler = cProfile.Profile(time.process_time)
+            profiler.runcall(timed[name])
+            print(f"== {name}")
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        return
+    results: dict[str, list[float]] = {name: [] for name in timed}
     for _ in range(args.rounds):
-        for name, case in cases.items():
+        for name, case in timed.items():
             results[name].append(case())
     print(f"CPU per call, microseconds: median [min-max] of {args.rounds} rounds of {args.calls}")
     for name, values in results.items():

@@ -53,6 +53,63 @@ def test_importing_the_package_loads_no_client_stack() -> None:
     assert loaded == "account_mgmt._version"
 
 
+LOADED_ONLY_WHEN_USED = (
+    "account_mgmt._regionswitch",  # enable_region / disable_region
+    "account_mgmt._waiters",  # wait_for_region_opt_status, or a switch with wait=True
+    "account_mgmt._bulk",  # run_jobs and its thread pool
+    "account_mgmt._aclient",
+    "account_mgmt._aio",
+    "account_mgmt.testing._emulator",
+    "tenacity",  # the first failed attempt
+    "aiohttp",
+    "asyncio",
+    "botocore.session",  # the credential chain, not walked for keys given outright
+)
+"""Modules a sync client and one successful call must not import (issue 13: a call
+loads what it needs)."""
+
+
+def test_a_client_and_one_call_load_nothing_they_do_not_use() -> None:
+    code = (
+        "import json, sys\n"
+        "from account_mgmt import AccountClient, HttpResponse\n"
+        "from account_mgmt.testing import MockTransport\n"
+        "body = json.dumps({'AccountId': '123456789012'}).encode()\n"
+        "transport = MockTransport(lambda request: HttpResponse(status_code=200, headers={}, "
+        "body=body))\n"
+        "client = AccountClient(transport=transport, aws_access_key_id='AKIDEXAMPLE', "
+        "aws_secret_access_key='secret', region_name='us-east-1')\n"
+        "assert client.get_account_information().account_id == '123456789012'\n"
+        f"print(','.join(m for m in {LOADED_ONLY_WHEN_USED!r} if m in sys.modules))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == ""
+
+
+def test_the_region_switch_steps_load_with_the_first_switch() -> None:
+    code = (
+        "import json, sys\n"
+        "from account_mgmt import AccountClient, HttpResponse\n"
+        "from account_mgmt.testing import MockTransport\n"
+        "answers = {'/getRegionOptStatus': {'RegionName': 'af-south-1', "
+        "'RegionOptStatus': 'ENABLED'}}\n"
+        "def answer(request):\n"
+        "    body = json.dumps(answers[request.url[request.url.rindex('/'):]]).encode()\n"
+        "    return HttpResponse(status_code=200, headers={}, body=body)\n"
+        "client = AccountClient(transport=MockTransport(answer), aws_access_key_id='AKIDEXAMPLE', "
+        "aws_secret_access_key='secret', region_name='us-east-1', rate_limiting=False)\n"
+        "before = 'account_mgmt._regionswitch' in sys.modules\n"
+        "client.enable_region(region_name='af-south-1')\n"
+        "print(before, 'account_mgmt._regionswitch' in sys.modules)\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "False True"
+
+
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="NoSuchThing"):
         account_mgmt.NoSuchThing  # noqa: B018

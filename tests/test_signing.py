@@ -105,6 +105,30 @@ def test_any_request_signs_as_botocore_signs_it(
     assert _ours(url, headers, body, token, now, region) == reference
 
 
+@pytest.mark.parametrize("token", [None, "tok en"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Amz-Foo": "between"},  # sorts between x-amz-date and x-amz-security-token
+        {"X-Amz-Zzz": "after", "Zebra": "last"},  # after the token
+        {"A": "first", "X-Amz-Foo": "b", "X-Amz-Target": "c", "Host": "given.example"},
+        {"X-Amz-Date": "stale", "x-amz-security-token": "stale"},  # replaced, not kept
+    ],
+)
+def test_headers_on_every_side_of_the_signing_headers_sign_as_botocore(
+    monkeypatch: pytest.MonkeyPatch, headers: dict[str, str], token: str | None
+) -> None:
+    # The canonical lines around X-Amz-Date and the token are worked out once per
+    # header set: a header sorting before, between or after them keeps its place.
+    url = "https://account.us-east-1.amazonaws.com/listRegions"
+    body = b'{"MaxResults":50}'
+    ours = _ours(url, headers, body, token, _NOW)
+    reference_headers = {
+        k: v for k, v in headers.items() if k.lower() not in ("x-amz-date", "x-amz-security-token")
+    }
+    assert ours == _reference(monkeypatch, url, reference_headers, body, token, _NOW)
+
+
 def test_a_url_with_a_query_string_takes_botocores_own_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
