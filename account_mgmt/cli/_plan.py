@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from account_mgmt._waiters import DEFAULT_POLL_INTERVAL
+from account_mgmt._config import DEFAULT_POLL_INTERVAL
 from account_mgmt.cli import EXIT_FAILED, EXIT_OK, EXIT_PLAN_HAS_CHANGES, describe_error
 from account_mgmt.cli._common import (
     DEFAULT_CONCURRENCY,
