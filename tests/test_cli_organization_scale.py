@@ -12,10 +12,8 @@ lasts minutes.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,9 +21,7 @@ import pytest
 
 from account_mgmt.testing import AccountEmulator, FaultKind
 
-from .conftest import sigint_as_in_a_terminal
-
-ROOT = Path(__file__).resolve().parent.parent
+from ._cli_run import cli_environment, run_cli, start_cli
 
 ORGANIZATION = pytest.mark.account_emulator(
     member_count=200,
@@ -76,31 +72,16 @@ organizational_units:
 def account_mgmt(
     emulator: AccountEmulator, tmp_path: Path, *args: str
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "account_mgmt.cli", *args, "--concurrency", "16"],
-        cwd=ROOT,
-        env=environment(emulator, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return run_cli(environment(emulator, tmp_path), *args, "--concurrency", "16", timeout=600)
 
 
 def environment(emulator: AccountEmulator, tmp_path: Path) -> dict[str, str]:
-    keys = emulator.credentials_for()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ACCOUNT_MGMT_"))}
-    env.update(
-        AWS_ACCESS_KEY_ID=keys.access_key_id,
-        AWS_SECRET_ACCESS_KEY=keys.secret_access_key,
-        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
-        AWS_EC2_METADATA_DISABLED="true",
-        AWS_ENDPOINT_URL=emulator.url,
-        AWS_MAX_ATTEMPTS="10",  # injected faults are retried: a streak must not fail a test
+    return cli_environment(
+        emulator,
+        tmp_path,
+        AWS_MAX_ATTEMPTS="10",  # faults on everywhere: a streak must not fail a test
         ACCOUNT_MGMT_QUOTAS=RAISED_QUOTAS,
     )
-    return env
 
 
 def faults_on(emulator: AccountEmulator) -> None:
@@ -191,15 +172,9 @@ def test_interrupted_apply_over_two_hundred_accounts_reruns_to_convergence(
     faults_on(account_emulator)
     targeted = active(account_emulator)
     enabling = targeted - set(account_emulator.accounts_under("/OU1/OU1-2"))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "account_mgmt.cli", "apply", str(spec), "--all", "--yes",
-         "--concurrency", "16", "--poll-interval", "0.2"],
-        cwd=ROOT,
-        env=environment(account_emulator, tmp_path),
-        preexec_fn=sigint_as_in_a_terminal,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    process = start_cli(
+        environment(account_emulator, tmp_path),
+        "apply", str(spec), "--all", "--yes", "--concurrency", "16", "--poll-interval", "0.2",
     )  # fmt: skip
     give_up = time.monotonic() + 300
     while account_emulator.request_counts["EnableRegion"] < 40 and time.monotonic() < give_up:

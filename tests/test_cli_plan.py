@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,9 +12,7 @@ import pytest
 
 from account_mgmt.testing import AccountEmulator, FaultKind
 
-from .conftest import sigint_as_in_a_terminal
-
-ROOT = Path(__file__).resolve().parent.parent
+from ._cli_run import cli_environment, run_cli, start_cli
 
 SPEC = """\
 alternate_contacts:
@@ -40,33 +36,8 @@ WORLD = pytest.mark.account_emulator(
 )
 
 
-def env_for(emulator: AccountEmulator, tmp_path: Path) -> dict[str, str]:
-    keys = emulator.credentials_for()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_ACCESS_KEY_ID=keys.access_key_id,
-        AWS_SECRET_ACCESS_KEY=keys.secret_access_key,
-        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
-        AWS_EC2_METADATA_DISABLED="true",
-        AWS_ENDPOINT_URL=emulator.url,
-        # Injected throttling is retried; enough attempts that a streak of faults is not
-        # what a test sees fail.
-        AWS_MAX_ATTEMPTS="8",
-    )
-    return env
-
-
 def cli(emulator: AccountEmulator, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "account_mgmt.cli", *args],
-        cwd=ROOT,
-        env=env_for(emulator, tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_cli(cli_environment(emulator, tmp_path), *args)
 
 
 @WORLD
@@ -148,14 +119,8 @@ def test_interrupted_apply_rerun_converges(
 ) -> None:
     spec = tmp_path / "desired.yaml"
     spec.write_text("regions: {af-south-1: enabled}\nalternate_contacts: {BILLING: absent}\n")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "account_mgmt.cli", "apply", str(spec), "--all", "--yes"],
-        cwd=ROOT,
-        env=env_for(account_emulator, tmp_path),
-        preexec_fn=sigint_as_in_a_terminal,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    process = start_cli(
+        cli_environment(account_emulator, tmp_path), "apply", str(spec), "--all", "--yes"
     )
     give_up = time.monotonic() + 120
     while account_emulator.request_counts["EnableRegion"] < 1 and time.monotonic() < give_up:
