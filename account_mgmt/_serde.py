@@ -129,7 +129,9 @@ def _plain_structure_fn(
     """Structure ``cls`` (see ``_plain_setters``) as cattrs' generated code would, into its slots.
 
     The same reading as ``make_dict_structure_fn`` without detailed
-    validation: fields in order, each member through the converter's hook
+    validation: the fields with a default first, then the required ones
+    (cattrs' order: the first bad member is the one named), each member
+    through the converter's hook
     for the field's type, an absent member taking the default, an absent
     required one a ``KeyError`` naming its wire name; unknown members ignored.
     Like cattrs, it compiles a function per class; a ``str | None`` member
@@ -137,16 +139,21 @@ def _plain_structure_fn(
     """
     namespace: dict[str, Any] = {
         "cls": cls, "new": object.__new__, "nothing": attrs.NOTHING,
-        "structure_str": _structure_str,
+        "structure_str": _structure_str, "name": cls.__name__,
     }  # fmt: skip
     lines = [
         "def structure_plain(value, _target):",
         "    if not isinstance(value, dict):",  # cattrs' `"Key" in value` passes a str vacuously
-        f"        raise TypeError(f'{cls.__name__} must be a JSON object, "
-        "got {type(value).__name__}')",
+        "        raise TypeError(f'{name} must be a JSON object, got {type(value).__name__}')",
         "    instance = new(cls)",
     ]
-    for index, field in enumerate(attrs.fields(cls)):
+    fields = list(enumerate(attrs.fields(cls)))
+    # cattrs reads the members with a default first and the required ones last:
+    # the same order here, so an answer with several bad members fails on the same one.
+    ordered = [f for f in fields if f[1].default is not attrs.NOTHING] + [
+        f for f in fields if f[1].default is attrs.NOTHING
+    ]
+    for index, field in ordered:
         wire = to_wire_name(field.name)
         hook = converter.get_structure_hook(field.type)
         namespace |= {

@@ -184,17 +184,17 @@ def _header_layout(headers: tuple[tuple[str, str], ...], host: str) -> _HeaderLa
         grouped["host"] = [host]
     lines = sorted((name, ",".join(values)) for name, values in grouped.items())
 
-    def block(low: str, high: str | None) -> str:
+    def block(low: str | None, high: str | None) -> str:
         return "".join(
             f"{name}:{value}\n"
             for name, value in lines
-            if low < name and (high is None or name < high)
+            if (low is None or low < name) and (high is None or name < high)
         )
 
     names = [name for name, _ in lines]
     return _HeaderLayout(
         kept=kept,
-        before_date=block("", "x-amz-date"),
+        before_date=block(None, "x-amz-date"),
         before_token=block("x-amz-date", "x-amz-security-token"),
         after_token=block("x-amz-security-token", None),
         names=";".join(sorted([*names, "x-amz-date"])),

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from account_mgmt import _operations as ops
@@ -197,6 +197,7 @@ _NAMES = st.sampled_from(["account_id", "alternate_contact_type", "max_results",
 _PLAIN = st.text() | st.integers(min_value=-(10**30), max_value=10**30)
 
 
+@settings(deadline=None)  # a shared machine: a slow example is not a failure
 @given(st.dictionaries(_NAMES, _PLAIN | st.none()))
 def test_a_body_of_strings_and_ints_is_what_the_encoder_writes(params: dict[str, object]) -> None:
     expected = _protocol._BODY_ENCODER.encode(
@@ -243,6 +244,21 @@ def test_an_answer_reads_as_json_loads_reads_it_in_any_encoding(encoding: str) -
     body = _ANSWER.encode(encoding)
     read = _protocol.decode_success(200, {}, body, models.AccountInformation)
     assert read == _serde.structure(json.loads(body), models.AccountInformation)
+
+
+def test_raw_surrogate_bytes_in_an_answer_read_as_json_loads_reads_them() -> None:
+    body = b'{"AccountId": "123456789012", "AccountName": "\xed\xa0\x80"}'
+    read = _protocol.decode_success(200, {}, body, models.AccountInformation)
+    assert read == _serde.structure(json.loads(body), models.AccountInformation)
+    assert read.account_name == "\ud800"
+
+
+def test_an_answer_with_several_bad_members_fails_on_the_member_cattrs_names() -> None:
+    # A defaulted member of the wrong type, the required ones absent: cattrs reads the
+    # defaulted members first, and so the error names the wrong type, not an absence.
+    body = b'{"ContactInformation": {"AddressLine2": 5}}'
+    with pytest.raises(MalformedResponseError, match="expected a string, got int"):
+        _protocol.decode_success(200, {}, body, models.GetContactInformationResponse)
 
 
 @pytest.mark.parametrize("body", [b'{"AccountId": "12\xff"}', b'{"AccountId": "1"', b"{\x00"])
