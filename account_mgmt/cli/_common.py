@@ -426,6 +426,10 @@ class _NotStarted(Exception):
     """An account reached after Ctrl-C: never started."""
 
 
+_SIGNAL_CHECK_SECONDS: Final = 0.1
+"""How often the waiting main thread looks for a Ctrl-C at the latest."""
+
+
 def in_background(job: Callable[[], object]) -> None:
     """Run ``job`` on a daemon thread and wait for it; its exception is re-raised here.
 
@@ -445,7 +449,10 @@ def in_background(job: Callable[[], object]) -> None:
             finished.set()
 
     threading.Thread(target=target, name="account-mgmt-fan-out", daemon=True).start()
-    finished.wait()
+    # Woken every tenth of a second: a signal that reached another thread, or one
+    # whose delivery did not interrupt the wait, is acted on then, not at the job's end.
+    while not finished.wait(_SIGNAL_CHECK_SECONDS):
+        pass
     if failure:
         raise failure[0]
 
