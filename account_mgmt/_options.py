@@ -96,6 +96,19 @@ def _configured_max_attempts(aws: AwsSession, default: int) -> int:
         ) from exc
 
 
+def configured_region(aws: AwsSession, region_name: str | None) -> str:
+    """The Region a client is configured for: given, else AWS_REGION / the profile's
+    (as the AWS SDKs read it), else us-east-1 (these services are global).
+
+    Raises:
+        ConfigurationError: the Region is not a string.
+    """
+    region = region_name or aws.config_variable("region") or GLOBAL_SIGNING_REGION
+    if not isinstance(region, str):
+        raise ConfigurationError(f"region_name must be a string, got {type(region).__name__}")
+    return region
+
+
 def resolve_config(
     aws: AwsSession,
     *,
@@ -124,9 +137,7 @@ def resolve_config(
     Raises:
         ConfigurationError: an invalid or inconsistent option.
     """
-    region = region_name or aws.config_variable("region") or GLOBAL_SIGNING_REGION
-    if not isinstance(region, str):
-        raise ConfigurationError(f"region_name must be a string, got {type(region).__name__}")
+    region = configured_region(aws, region_name)
     if endpoint_url is not None and not isinstance(endpoint_url, str):
         raise ConfigurationError(
             f"endpoint_url must be a string, got {type(endpoint_url).__name__}"

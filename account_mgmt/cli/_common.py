@@ -184,16 +184,15 @@ class Runtime:
         return pacing
 
     def _partition(self) -> str:
-        """The partition of the Region the clients will be configured for."""
-        from account_mgmt._config import GLOBAL_SIGNING_REGION
+        """The partition of the Region the clients will be configured for (the clients'
+        own reading of it: option, environment, profile, default)."""
         from account_mgmt._credentials import AwsSession
         from account_mgmt._endpoints import partition_of
+        from account_mgmt._options import configured_region
 
-        region = self.options.region
-        if region is None and self.emulator is None:
-            configured = AwsSession(profile_name=self.options.profile).config_variable("region")
-            region = configured if isinstance(configured, str) and configured else None
-        return partition_of(region or GLOBAL_SIGNING_REGION)
+        profile = None if self.emulator is not None else self.options.profile
+        aws = AwsSession(profile_name=profile)
+        return partition_of(configured_region(aws, self.options.region))
 
     @property
     def client(self) -> AccountClient:

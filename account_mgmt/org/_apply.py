@@ -455,10 +455,10 @@ def apply(
         ),
         thread_name_prefix="account-mgmt-apply-wait",
     )
+    # Appended to by the sending threads; read once they are all done.
     waits: list[concurrent.futures.Future[None]] = []
-    """Appended to by the sending threads; read once they are all done."""
+    # What stopped the job from a waiting thread (a failing callback, a bug).
     failures: list[BaseException] = []
-    """What stopped the job from a waiting thread (a failing callback, a bug)."""
 
     def settle(account_id: str, run: _AccountRun) -> None:
         try:
