@@ -64,6 +64,8 @@ LOADED_ONLY_WHEN_USED = (
     "aiohttp",
     "asyncio",
     "botocore.session",  # the credential chain, not walked for keys given outright
+    "cattrs",  # a request model to write, or a member type the answer reader leaves to it
+    "typing_extensions",  # cattrs'
 )
 """Modules a sync client and one successful call must not import (issue 13: a call
 loads what it needs)."""
