@@ -13,20 +13,32 @@ credential chain has to be walked. Configuration is read by ``_SharedConfig``
 with the same botocore pieces a Session uses, and two sources need no
 Session: explicit keys, and the environment's keys when no profile was
 named (the chain's first provider; a named profile skips it).
+
+Those two need not even ``botocore.credentials`` (with what it imports,
+``subprocess``, ``uuid``, ``botocore.endpoint``...: ~20 ms of a cold start,
+which is what a Lambda function or a CI job with keys in its environment
+waits): keys given outright are kept as given, and keys in the environment
+are read as botocore's ``EnvProvider`` reads them (``_environment_keys``; a
+test holds the two readings equal), unless they carry an expiry, which makes
+botocore's refreshable credentials. Anything else imports it.
 """
 
 from __future__ import annotations
 
+import os
 import threading
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import botocore.configloader
 import botocore.configprovider
-import botocore.credentials
 import botocore.exceptions
 
 from account_mgmt._signing import FrozenCredentials, check_credentials
 from account_mgmt.exceptions import CredentialsError, NoCredentialsError
+
+if TYPE_CHECKING:
+    import botocore.credentials
 
 
 class _SharedConfig:
@@ -83,6 +95,44 @@ class _SharedConfig:
         return profiles[profile]
 
 
+class _Keys(NamedTuple):
+    """The members of botocore's ``ReadOnlyCredentials`` this module reads, in its order."""
+
+    access_key: str
+    secret_key: str
+    token: str | None
+    account_id: str | None
+
+
+class _EnvironmentKeys:
+    """Keys from the environment, shaped like botocore's ``Credentials`` for this module."""
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, keys: _Keys) -> None:
+        self._keys = keys
+
+    def get_frozen_credentials(self) -> _Keys:
+        return self._keys
+
+
+def _environment_keys(environ: Mapping[str, str]) -> _EnvironmentKeys | None:
+    """What botocore's ``EnvProvider(environ).load()`` finds, when it is plain keys.
+
+    None when it would find nothing, fail (a key id without a secret), or
+    make refreshable credentials (``AWS_CREDENTIAL_EXPIRATION``): botocore is
+    asked then. Empty values count as unset, and the token is the first of
+    ``AWS_SECURITY_TOKEN``, ``AWS_SESSION_TOKEN`` that is set, as there.
+    """
+    access_key = environ.get("AWS_ACCESS_KEY_ID", "")
+    secret_key = environ.get("AWS_SECRET_ACCESS_KEY", "")
+    if not access_key or not secret_key or environ.get("AWS_CREDENTIAL_EXPIRATION", ""):
+        return None
+    token = environ.get("AWS_SECURITY_TOKEN", "") or environ.get("AWS_SESSION_TOKEN", "")
+    account_id = environ.get("AWS_ACCOUNT_ID", "")
+    return _EnvironmentKeys(_Keys(access_key, secret_key, token or None, account_id or None))
+
+
 def _new_botocore_session(profile: str | None) -> Any:
     from account_mgmt._botocore_session import BotocoreSession  # see the module docstring
 
@@ -117,19 +167,17 @@ class AwsSession:
             self._config.get_scoped_config()
         except botocore.exceptions.BotoCoreError as exc:
             raise CredentialsError(str(exc)) from exc
-        self._explicit: botocore.credentials.Credentials | None = None
-        if aws_access_key_id is not None and aws_secret_access_key is not None:
-            self._explicit = botocore.credentials.Credentials(
-                aws_access_key_id, aws_secret_access_key, aws_session_token
-            )
-        self._resolved: botocore.credentials.Credentials | None = self._explicit
+        self._resolved: botocore.credentials.Credentials | _EnvironmentKeys | None = None
         # The snapshot last handed out and botocore's answer it was made from: while
         # botocore answers the same, the same snapshot (and its derived signing keys)
         # serves, without checking the keys and building a new one per call.
         self._snapshot: tuple[object, FrozenCredentials] | None = None
         self._given: FrozenCredentials | None = None
-        if self._explicit is not None:
-            self._given = self._freeze(self._explicit.get_frozen_credentials())
+        if aws_access_key_id is not None and aws_secret_access_key is not None:
+            # Checked above; kept as given (botocore's Credentials would keep them so too).
+            self._given = FrozenCredentials(
+                aws_access_key_id, aws_secret_access_key, aws_session_token
+            )
         self._session: Any = None
         self._lock = threading.Lock()
 
@@ -182,7 +230,9 @@ class AwsSession:
         """The snapshot of keys given outright (never blocks, never changes); None otherwise."""
         return self._given
 
-    def _freeze(self, frozen: botocore.credentials.ReadOnlyCredentials) -> FrozenCredentials:
+    def _freeze(
+        self, frozen: botocore.credentials.ReadOnlyCredentials | _Keys
+    ) -> FrozenCredentials:
         """Our snapshot of botocore's, once its values are checked to be sendable."""
         check_credentials(frozen.access_key, frozen.secret_key, frozen.token or None)
         return FrozenCredentials(
@@ -190,12 +240,18 @@ class AwsSession:
             frozen.secret_key,
             frozen.token,
             account_id=frozen.account_id or None,
-            origin=None if self._explicit else "chain:" + (self._profile_name or ""),
+            origin="chain:" + (self._profile_name or ""),
         )
 
-    def _walk_chain(self) -> botocore.credentials.Credentials | None:
+    def _walk_chain(self) -> botocore.credentials.Credentials | _EnvironmentKeys | None:
         if self._profile_name is None:
-            # The chain's first provider, unless a profile was named; the same class.
+            # The chain's first provider, unless a profile was named.
+            plain = _environment_keys(os.environ)
+            if plain is not None:
+                return plain
+        import botocore.credentials  # see the module docstring
+
+        if self._profile_name is None:
             from_environment = botocore.credentials.EnvProvider().load()
             if from_environment is not None:
                 return from_environment
@@ -213,7 +269,7 @@ class AwsSession:
         longer what the chain would hand out. Keys given outright stay.
         """
         with self._lock:
-            if self._explicit is not None or self._resolved is None:
+            if self._given is not None or self._resolved is None:
                 return  # nothing to walk again, or a walk is already due
             try:
                 current = self._resolved.get_frozen_credentials()

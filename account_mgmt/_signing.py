@@ -23,7 +23,6 @@ from typing import Final, NamedTuple
 import attrs
 import botocore.auth
 import botocore.awsrequest
-import botocore.credentials
 import botocore.utils
 
 from account_mgmt.exceptions import CredentialsError
@@ -291,6 +290,8 @@ def _sign_with_botocore(
     timestamp: str,
 ) -> dict[str, str]:
     """The general path (any URL), entirely botocore's, minus ``add_auth``'s DEBUG logging."""
+    import botocore.credentials  # only here: a cold start with keys given need not load it
+
     signer = botocore.auth.SigV4Auth(
         botocore.credentials.ReadOnlyCredentials(
             credentials.access_key, credentials.secret_key, credentials.token

@@ -20,7 +20,7 @@ import botocore.session
 import pytest
 
 from account_mgmt import AccountClient, CredentialsError
-from account_mgmt._credentials import _SharedConfig
+from account_mgmt._credentials import _environment_keys, _SharedConfig
 from account_mgmt.testing import AccountEmulator
 
 from ._canned_server import CannedServer
@@ -185,7 +185,8 @@ def test_environment_keys_are_used_without_loading_botocores_session(
         "import sys\n"
         "from account_mgmt._credentials import AwsSession\n"
         "creds = AwsSession().credentials()\n"
-        "print(creds.access_key, creds.token, 'botocore.session' in sys.modules)\n"
+        "print(creds.access_key, creds.token, 'botocore.session' in sys.modules,\n"
+        "      'botocore.credentials' in sys.modules)\n"
     )
     env = {
         key: value
@@ -202,7 +203,54 @@ def test_environment_keys_are_used_without_loading_botocores_session(
     out = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
-    assert out == ["AKIDFROMENVIRONMENT1", "env-token", "False"]
+    assert out == ["AKIDFROMENVIRONMENT1", "env-token", "False", "False"]
+
+
+_ENVIRONMENT_KEYS = {
+    "AWS_ACCESS_KEY_ID": ["", "AKIDFROMENVIRONMENT1"],
+    "AWS_SECRET_ACCESS_KEY": ["", "env-secret"],
+    "AWS_SESSION_TOKEN": ["", "session-token"],
+    "AWS_SECURITY_TOKEN": ["", "security-token"],
+    "AWS_ACCOUNT_ID": ["", "123456789012"],
+    "AWS_CREDENTIAL_EXPIRATION": ["", "2099-01-01T00:00:00Z"],
+}
+
+
+def _environments() -> list[dict[str, str]]:
+    environments: list[dict[str, str]] = [{}]
+    for name, values in _ENVIRONMENT_KEYS.items():
+        environments = [
+            {**env, name: value} if value is not None else env
+            for env in environments
+            for value in [None, *values]
+        ]
+    return environments
+
+
+def test_environment_keys_read_as_botocores_env_provider_reads_them() -> None:
+    # Each variable unset, empty or set (729 environments): where our reading gives keys,
+    # they are botocore's; where it gives none, botocore finds none, fails, or makes
+    # refreshable credentials (and is then asked by the chain).
+    import botocore.credentials
+
+    read = 0
+    for environ in _environments():
+        ours = _environment_keys(environ)
+        try:
+            theirs = botocore.credentials.EnvProvider(environ=environ).load()
+        except botocore.exceptions.PartialCredentialsError:
+            assert ours is None, environ
+            continue
+        if ours is None:
+            assert theirs is None or isinstance(
+                theirs, botocore.credentials.RefreshableCredentials
+            ), environ
+            continue
+        assert not isinstance(theirs, botocore.credentials.RefreshableCredentials)
+        assert tuple(ours.get_frozen_credentials()) == tuple(theirs.get_frozen_credentials())
+        read += 1
+    # Key and secret set, expiry unset or empty: the two tokens x the account id x those two.
+    assert read == 3 * 3 * 3 * 2
 
 
 def test_a_named_profile_wins_over_environment_keys(monkeypatch: pytest.MonkeyPatch) -> None:

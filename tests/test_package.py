@@ -64,6 +64,7 @@ LOADED_ONLY_WHEN_USED = (
     "aiohttp",
     "asyncio",
     "botocore.session",  # the credential chain, not walked for keys given outright
+    "botocore.credentials",  # the same (and subprocess, uuid, botocore.endpoint... with it)
     "cattrs",  # a request model to write, or a member type the answer reader leaves to it
     "typing_extensions",  # cattrs'
 )
