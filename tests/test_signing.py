@@ -190,3 +190,16 @@ def test_signing_keys_are_not_shared_between_snapshots() -> None:
     assert first["Authorization"] != second["Authorization"]
     assert FrozenCredentials("a", "b", None) == FrozenCredentials("a", "b", None)
     assert "secret-one" not in repr(FrozenCredentials("AKIDEXAMPLE", "secret-one", None))
+
+
+def test_credential_snapshots_are_equal_when_their_five_values_are() -> None:
+    values = ["AKIDEXAMPLE", "secret", "token", "123456789012", "chain:"]
+    snapshot = FrozenCredentials(*values)
+    used = FrozenCredentials(*values)
+    used.signing_key("20240102", "us-east-1", "account")  # the cache takes no part
+    assert snapshot == used
+    assert hash(snapshot) == hash(used)
+    for index in range(len(values)):
+        changed = [*values[:index], "x", *values[index + 1 :]]
+        assert snapshot != FrozenCredentials(*changed), index
+    assert snapshot != tuple(values)
