@@ -93,7 +93,7 @@ class ShapeRule:
 
     @property
     def compiled(self) -> re.Pattern[str] | None:
-        """``pattern`` compiled (whole-value, ASCII classes), on first use: most shapes'
+        """``pattern`` compiled with ASCII classes, once, on first use: most shapes'
         patterns are never checked in a process, and compiling them all cost every import."""
         compiled = self._compiled
         if compiled is None and self.pattern is not None:
