@@ -17,7 +17,6 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Final, Protocol
 
-import attrs
 import botocore.endpoint_provider
 import botocore.exceptions
 import botocore.loaders
@@ -32,12 +31,19 @@ _GLOBAL_ENV = "AWS_ENDPOINT_URL"
 _IGNORE_ENV = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
 
 
-@attrs.frozen
 class ResolvedEndpoint:
     """The base URL to send to and the region to sign for."""
 
+    # Plain slotted classes, not attrs: attrs compiles each class's methods at
+    # import (cold start, issue 13). Never assigned after construction.
+    __slots__ = ("signing_region", "url")
+
     url: str
     signing_region: str
+
+    def __init__(self, url: str, signing_region: str) -> None:
+        self.url = url
+        self.signing_region = signing_region
 
 
 @functools.cache
@@ -198,14 +204,19 @@ class EndpointResolver(Protocol):
     ) -> ResolvedEndpoint: ...
 
 
-@attrs.frozen
 class EndpointRules:
     """How a service's endpoint is found: the variable that names it for that service
     alone (before ``AWS_ENDPOINT_URL`` and the profile), and its rule set."""
 
+    __slots__ = ("resolve", "service_env")
+
     service_env: str
     """``AWS_ENDPOINT_URL_<SERVICE>``."""
     resolve: EndpointResolver
+
+    def __init__(self, service_env: str, resolve: EndpointResolver) -> None:
+        self.service_env = service_env
+        self.resolve = resolve
 
 
 ACCOUNT_ENDPOINTS: Final = EndpointRules(_SERVICE_ENV, resolve_endpoint)

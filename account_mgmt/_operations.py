@@ -47,9 +47,13 @@ class LostAnswer(enum.Enum):
     """A one-time password sent or spent: raise ``OutcomeUnknownError``, never resend."""
 
 
-@attrs.frozen(kw_only=True)
 class Service:
     """What the call path needs to know of the AWS service an operation belongs to."""
+
+    # Service and Operation are plain slotted classes, not attrs: attrs compiles
+    # each class's methods at import (cold start, issue 13). Never assigned
+    # after construction.
+    __slots__ = ("content_type", "decode_error", "shape_rules", "signing_name", "target_prefix")
 
     signing_name: str
     """SigV4 signing name, from the service model's ``signingName``."""
@@ -63,6 +67,21 @@ class Service:
     """The bounds of every input shape its operations name."""
     decode_error: Callable[..., ServiceError]
     """``(status, headers, body, *, local_time) -> ServiceError``: the typed error of an answer."""
+
+    def __init__(
+        self,
+        *,
+        signing_name: str,
+        content_type: str,
+        target_prefix: str | None,
+        shape_rules: Mapping[str, ShapeRule],
+        decode_error: Callable[..., ServiceError],
+    ) -> None:
+        self.signing_name = signing_name
+        self.content_type = content_type
+        self.target_prefix = target_prefix
+        self.shape_rules = shape_rules
+        self.decode_error = decode_error
 
 
 ACCOUNT: Final = Service(
@@ -101,9 +120,10 @@ def _whole(answer: Any) -> Any:
     return answer
 
 
-@attrs.frozen(kw_only=True)
 class Operation(Generic[T]):
     """One API operation; ``T`` is what its client method returns."""
+
+    __slots__ = ("lost_answer", "members", "name", "output", "quota_key", "result", "service")
 
     name: str
     """The AWS operation name, e.g. ``GetAlternateContact``."""
@@ -115,11 +135,31 @@ class Operation(Generic[T]):
     """The part of the decoded answer the client method returns."""
     lost_answer: LostAnswer
     """What to do when the answer is lost after the request may have arrived."""
-    service: Service = ACCOUNT
-    """The service it belongs to: protocol, signing name, input bounds, errors."""
-    quota_key: str | None = None
+    service: Service
+    """The service it belongs to: protocol, signing name, input bounds, errors (``ACCOUNT``
+    unless given)."""
+    quota_key: str | None
     """The rate bucket it draws on; its own name when None (the Account API's
     quotas are per operation; a service with one published rate shares one)."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        members: Mapping[str, tuple[str, bool]],
+        output: type | None,
+        result: Callable[[Any], T],
+        lost_answer: LostAnswer,
+        service: Service = ACCOUNT,
+        quota_key: str | None = None,
+    ) -> None:
+        self.name = name
+        self.members = members
+        self.output = output
+        self.result = result
+        self.lost_answer = lost_answer
+        self.service = service
+        self.quota_key = quota_key
 
     @property
     def bucket(self) -> str:

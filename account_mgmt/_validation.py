@@ -30,28 +30,76 @@ from account_mgmt.models import (
 )
 
 
-@attrs.frozen(kw_only=True)
 class ShapeRule:
     """The bounds of one AWS shape."""
 
+    # A plain slotted class, not attrs: attrs compiles each class's methods at
+    # import (cold start, issue 13). Never assigned after construction, but
+    # for the pattern compiled on first use.
+    __slots__ = (
+        "_compiled",
+        "enum",
+        "kind",
+        "max_length",
+        "max_value",
+        "member",
+        "min_length",
+        "min_value",
+        "model",
+        "pattern",
+        "sensitive",
+    )
+
     kind: str
     """``string``, ``integer``, ``list`` or ``structure``."""
-    min_length: int | None = None
-    max_length: int | None = None
-    pattern: str | None = None
-    enum: tuple[str, ...] | None = None
-    min_value: int | None = None
-    max_value: int | None = None
-    member: str | None = None
+    min_length: int | None
+    max_length: int | None
+    pattern: str | None
+    enum: tuple[str, ...] | None
+    min_value: int | None
+    max_value: int | None
+    member: str | None
     """For lists: the shape of each element."""
-    model: type | None = None
+    model: type | None
     """For structures: the model class that holds it."""
-    sensitive: bool = False
-    compiled: re.Pattern[str] | None = attrs.field(init=False, eq=False, repr=False)
+    sensitive: bool
+    _compiled: re.Pattern[str] | None
 
-    @compiled.default
-    def _compile(self) -> re.Pattern[str] | None:
-        return re.compile(self.pattern, re.ASCII) if self.pattern is not None else None
+    def __init__(
+        self,
+        *,
+        kind: str,
+        min_length: int | None = None,
+        max_length: int | None = None,
+        pattern: str | None = None,
+        enum: tuple[str, ...] | None = None,
+        min_value: int | None = None,
+        max_value: int | None = None,
+        member: str | None = None,
+        model: type | None = None,
+        sensitive: bool = False,
+    ) -> None:
+        self.kind = kind
+        self.min_length = min_length
+        self.max_length = max_length
+        self.pattern = pattern
+        self.enum = enum
+        self.min_value = min_value
+        self.max_value = max_value
+        self.member = member
+        self.model = model
+        self.sensitive = sensitive
+        self._compiled = None
+
+    @property
+    def compiled(self) -> re.Pattern[str] | None:
+        """``pattern`` compiled with ASCII classes, once, on first use: most shapes'
+        patterns are never checked in a process, and compiling them all cost every import."""
+        compiled = self._compiled
+        if compiled is None and self.pattern is not None:
+            # Two threads may both compile it: the same pattern either way.
+            compiled = self._compiled = re.compile(self.pattern, re.ASCII)
+        return compiled
 
 
 def _enum_values(enum_type: type[enum.StrEnum]) -> tuple[str, ...]:

@@ -17,7 +17,9 @@ from account_mgmt import (
     ParamValidationError,
     ServiceError,
 )
+from account_mgmt._http import HttpRequest
 from account_mgmt._signing import FrozenCredentials
+from account_mgmt._steps import Send
 
 from ._canned_server import CannedServer
 from ._facade import blocking
@@ -179,3 +181,20 @@ def test_credentials_snapshot_repr_hides_the_secret() -> None:
     creds = FrozenCredentials("AKIDEXAMPLE", CANARIES["secret_key"], CANARIES["token"])
     assert CANARIES["secret_key"] not in repr(creds)
     assert CANARIES["token"] not in repr(creds)
+
+
+def test_send_effect_repr_shows_no_signed_header() -> None:
+    # A Send carries the signed request; HttpRequest's own repr shows its headers,
+    # so the effect (a driver could print one) must not show the request.
+    request = HttpRequest(
+        method="POST",
+        url="https://account.us-east-1.amazonaws.com/getAccountInformation",
+        headers={
+            "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/x, Signature=CANARYsignature",
+            "X-Amz-Security-Token": CANARIES["token"],
+        },
+        body=b"{}",
+    )
+    shown = repr(Send(request, 5.0))
+    assert CANARIES["token"] not in shown
+    assert "CANARYsignature" not in shown

@@ -16,7 +16,7 @@ from account_mgmt import (
     ParamValidationError,
 )
 from account_mgmt._operations import ALL_OPERATIONS
-from account_mgmt._validation import SHAPE_RULES, validate_input
+from account_mgmt._validation import SHAPE_RULES, ShapeRule, validate_input
 
 from ._data import CONTACT
 from ._data import SECURITY_CONTACT as GOOD_ALTERNATE
@@ -343,3 +343,12 @@ def test_every_operation_accepts_only_its_optional_members_absent() -> None:
                 validate_input(operation.members, {})
         else:
             validate_input(operation.members, {})
+
+
+def test_shape_rule_pattern_compiles_with_ascii_classes_on_first_use() -> None:
+    rule = ShapeRule(kind="string", pattern=r"\w+")
+    compiled = rule.compiled
+    assert compiled is not None
+    assert compiled.flags & re.ASCII
+    assert compiled.fullmatch("é") is None  # \w is [A-Za-z0-9_], as the service reads it
+    assert ShapeRule(kind="string").compiled is None
