@@ -14,26 +14,44 @@ from typing import Final, Protocol
 
 import attrs
 
+from account_mgmt._logging import safe_headers
 from account_mgmt.exceptions import ConfigurationError, CredentialsError
+
+
+def _headers_repr(headers: Mapping[str, str]) -> str:
+    return repr(safe_headers(headers))
+
+
+def _body_repr(body: bytes) -> str:
+    return f"<{len(body)} bytes>"
 
 
 @attrs.frozen(kw_only=True)
 class HttpRequest:
-    """A fully signed request, ready to go on the wire."""
+    """A fully signed request, ready to go on the wire.
+
+    Its repr, which a test's transport may well print, shows neither the
+    credentials in the headers (``Authorization``, ``X-Amz-Security-Token``)
+    nor the body, which can carry a contact's name, email and phone number.
+    """
 
     method: str
     url: str
-    headers: Mapping[str, str]
-    body: bytes
+    headers: Mapping[str, str] = attrs.field(repr=_headers_repr)
+    body: bytes = attrs.field(repr=_body_repr)
 
 
 @attrs.frozen(kw_only=True)
 class HttpResponse:
-    """A complete answer. Header names are lower-cased."""
+    """A complete answer. Header names are lower-cased.
+
+    Its repr gives the body's size, not its text (an answer can carry a
+    contact's name, email and phone number).
+    """
 
     status_code: int
     headers: Mapping[str, str]
-    body: bytes
+    body: bytes = attrs.field(repr=_body_repr)
 
 
 class Transport(Protocol):

@@ -17,7 +17,7 @@ from account_mgmt import (
     ParamValidationError,
     ServiceError,
 )
-from account_mgmt._http import HttpRequest
+from account_mgmt._http import HttpRequest, HttpResponse
 from account_mgmt._signing import FrozenCredentials
 from account_mgmt._steps import Send
 
@@ -198,3 +198,26 @@ def test_send_effect_repr_shows_no_signed_header() -> None:
     shown = repr(Send(request, 5.0))
     assert CANARIES["token"] not in shown
     assert "CANARYsignature" not in shown
+
+
+def test_an_http_request_and_response_repr_show_no_credential_and_no_body() -> None:
+    # A user's test transport may print what it is given: the signature, the session
+    # token and a body carrying a contact's details must not show.
+    body = _json({"Name": CANARIES["name"], "EmailAddress": CANARIES["email"]})
+    request = HttpRequest(
+        method="POST",
+        url="https://account.us-east-1.amazonaws.com/putAlternateContact",
+        headers={
+            "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/x, Signature=CANARYsignature",
+            "X-Amz-Security-Token": CANARIES["token"],
+            "Content-Type": "application/json",
+        },
+        body=body,
+    )
+    response = HttpResponse(status_code=200, headers={"x-amzn-requestid": "r-1"}, body=body)
+    for shown in (repr(request), repr(response)):
+        for secret in (CANARIES["token"], "CANARYsignature", CANARIES["name"], CANARIES["email"]):
+            assert secret not in shown
+        assert f"<{len(body)} bytes>" in shown
+    assert "application/json" in repr(request)  # what is not secret still shows
+    assert "r-1" in repr(response)
