@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import botocore.configloader
 import botocore.configprovider
@@ -95,25 +95,23 @@ class _SharedConfig:
         return profiles[profile]
 
 
-class _Keys(NamedTuple):
-    """The members of botocore's ``ReadOnlyCredentials`` this module reads, in its order."""
-
-    access_key: str
-    secret_key: str
-    token: str | None
-    account_id: str | None
-
-
 class _EnvironmentKeys:
-    """Keys from the environment, shaped like botocore's ``Credentials`` for this module."""
+    """Keys from the environment, shaped like botocore's ``Credentials`` and its frozen
+    snapshot (``ReadOnlyCredentials``) for this module: it is its own snapshot, and the
+    same one each time, which is how ``credentials`` knows it unchanged."""
 
-    __slots__ = ("_keys",)
+    __slots__ = ("access_key", "account_id", "secret_key", "token")
 
-    def __init__(self, keys: _Keys) -> None:
-        self._keys = keys
+    def __init__(
+        self, access_key: str, secret_key: str, token: str | None, account_id: str | None
+    ) -> None:
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.token = token
+        self.account_id = account_id
 
-    def get_frozen_credentials(self) -> _Keys:
-        return self._keys
+    def get_frozen_credentials(self) -> _EnvironmentKeys:
+        return self
 
 
 def _environment_keys(environ: Mapping[str, str]) -> _EnvironmentKeys | None:
@@ -130,7 +128,7 @@ def _environment_keys(environ: Mapping[str, str]) -> _EnvironmentKeys | None:
         return None
     token = environ.get("AWS_SECURITY_TOKEN", "") or environ.get("AWS_SESSION_TOKEN", "")
     account_id = environ.get("AWS_ACCOUNT_ID", "")
-    return _EnvironmentKeys(_Keys(access_key, secret_key, token or None, account_id or None))
+    return _EnvironmentKeys(access_key, secret_key, token or None, account_id or None)
 
 
 def _new_botocore_session(profile: str | None) -> Any:
@@ -231,7 +229,7 @@ class AwsSession:
         return self._given
 
     def _freeze(
-        self, frozen: botocore.credentials.ReadOnlyCredentials | _Keys
+        self, frozen: botocore.credentials.ReadOnlyCredentials | _EnvironmentKeys
     ) -> FrozenCredentials:
         """Our snapshot of botocore's, once its values are checked to be sendable."""
         check_credentials(frozen.access_key, frozen.secret_key, frozen.token or None)

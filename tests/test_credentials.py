@@ -247,7 +247,9 @@ def test_environment_keys_read_as_botocores_env_provider_reads_them() -> None:
             ), environ
             continue
         assert not isinstance(theirs, botocore.credentials.RefreshableCredentials)
-        assert tuple(ours.get_frozen_credentials()) == tuple(theirs.get_frozen_credentials())
+        mine, botocores = ours.get_frozen_credentials(), theirs.get_frozen_credentials()
+        for member in ("access_key", "secret_key", "token", "account_id"):
+            assert getattr(mine, member) == getattr(botocores, member), (member, environ)
         read += 1
     # Key and secret set, expiry unset or empty: the two tokens x the account id x those two.
     assert read == 3 * 3 * 3 * 2
