@@ -28,12 +28,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import botocore.configloader
 import botocore.configprovider
 import botocore.exceptions
 
+from account_mgmt._logging import logger
 from account_mgmt._signing import FrozenCredentials, check_credentials
 from account_mgmt.exceptions import CredentialsError, NoCredentialsError
 
@@ -93,6 +94,14 @@ class _SharedConfig:
         if profile not in profiles:
             raise botocore.exceptions.ProfileNotFound(profile=profile)
         return profiles[profile]
+
+
+_UNREADABLE: Final = (
+    "the credentials found cannot be read: an expiry that is not a timestamp "
+    "(AWS_CREDENTIAL_EXPIRATION, or a provider's Expiration)?"
+)
+"""The message for a ValueError from the chain (dateutil's, for an unreadable expiry):
+its own text is not quoted, since what a provider failed to parse may hold a secret."""
 
 
 class _EnvironmentKeys:
@@ -196,7 +205,8 @@ class AwsSession:
         Raises:
             NoCredentialsError: nothing in the chain had credentials.
             CredentialsError: a provider failed (expired SSO token, bad role...),
-                or what it found cannot be sent (a key id or token with a
+                what it found cannot be read (an expiry that is not a
+                timestamp), or cannot be sent (a key id or token with a
                 trailing newline: which one is named, never quoted).
         """
         if self._given is not None:
@@ -207,6 +217,8 @@ class AwsSession:
                     self._resolved = self._walk_chain()
                 except botocore.exceptions.BotoCoreError as exc:
                     raise CredentialsError(str(exc)) from exc
+                except ValueError as exc:
+                    raise CredentialsError(_UNREADABLE) from exc
                 if self._resolved is None:
                     raise NoCredentialsError(
                         "no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
@@ -214,9 +226,11 @@ class AwsSession:
                     )
             resolved = self._resolved
         try:
-            frozen = resolved.get_frozen_credentials()
+            frozen = resolved.get_frozen_credentials()  # a refresh reads the expiry again
         except botocore.exceptions.BotoCoreError as exc:
             raise CredentialsError(str(exc)) from exc
+        except ValueError as exc:
+            raise CredentialsError(_UNREADABLE) from exc
         snapshot = self._snapshot
         if snapshot is not None and snapshot[0] == frozen:
             return snapshot[1]
@@ -231,7 +245,8 @@ class AwsSession:
     def _freeze(
         self, frozen: botocore.credentials.ReadOnlyCredentials | _EnvironmentKeys
     ) -> FrozenCredentials:
-        """Our snapshot of botocore's, once its values are checked to be sendable."""
+        """Our snapshot of the chain's (botocore's, or the environment's plain keys), once its
+        values are checked to be sendable."""
         check_credentials(frozen.access_key, frozen.secret_key, frozen.token or None)
         return FrozenCredentials(
             frozen.access_key,
@@ -246,6 +261,8 @@ class AwsSession:
             # The chain's first provider, unless a profile was named.
             plain = _environment_keys(os.environ)
             if plain is not None:
+                # What botocore's EnvProvider logs at INFO, at DEBUG on our logger.
+                logger.debug("found credentials in environment variables")
                 return plain
         import botocore.credentials  # see the module docstring
 
@@ -271,7 +288,7 @@ class AwsSession:
                 return  # nothing to walk again, or a walk is already due
             try:
                 current = self._resolved.get_frozen_credentials()
-            except botocore.exceptions.BotoCoreError:
+            except (botocore.exceptions.BotoCoreError, ValueError):
                 current = None
             if current is not None and (current.access_key, current.token) != (
                 expired.access_key,

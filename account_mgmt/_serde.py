@@ -300,8 +300,9 @@ class ModelConverter:
     """Models to and from JSON values, reading as ``make_converter()``'s converter reads.
 
     Plain models (``_plain_setters``), their leaf types, ``X | None`` and
-    ``tuple[X, ...]`` of those are read by hooks built here; anything else,
-    and every unstructuring, goes to a cattrs converter made on first need.
+    ``tuple[X, ...]`` are read by hooks built here (the ``X`` of those by its
+    own hook, whichever reads it); any other type, and every unstructuring,
+    goes to a cattrs converter made on first need.
     A hook is built once per type and kept; building the same one twice in
     a race is harmless.
     """

@@ -50,11 +50,14 @@ class FrozenCredentials:
     source holds; it takes no part in equality or the repr.
 
     A plain class rather than attrs (which compiles methods for each class,
-    ~1 ms of a cold start): equal, and hashed alike, when the five values are.
-    Nothing assigns its attributes after construction.
+    ~1 ms of a cold start), as frozen: equal, and hashed alike, when the five
+    values are; an assignment raises ``AttributeError`` (a secret changed
+    under its cached signing keys would sign with the wrong key).
     """
 
-    __slots__ = ("_signing_keys", "access_key", "account_id", "origin", "secret_key", "token")
+    __slots__ = (
+        "__weakref__", "_signing_keys", "access_key", "account_id", "origin", "secret_key", "token",
+    )  # fmt: skip
 
     access_key: str
     secret_key: str
@@ -63,6 +66,7 @@ class FrozenCredentials:
     """The account, when the provider says (role, SSO, process, ``AWS_ACCOUNT_ID``)."""
     origin: str | None
     """Where the credential chain found them (``chain:<profile>``), None for keys given."""
+    _signing_keys: dict[tuple[str, str, str], bytes]
 
     def __init__(
         self,
@@ -72,12 +76,19 @@ class FrozenCredentials:
         account_id: str | None = None,
         origin: str | None = None,
     ) -> None:
-        self.access_key = access_key
-        self.secret_key = secret_key
-        self.token = token
-        self.account_id = account_id
-        self.origin = origin
-        self._signing_keys: dict[tuple[str, str, str], bytes] = {}
+        init = object.__setattr__
+        init(self, "access_key", access_key)
+        init(self, "secret_key", secret_key)
+        init(self, "token", token)
+        init(self, "account_id", account_id)
+        init(self, "origin", origin)
+        init(self, "_signing_keys", {})
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"FrozenCredentials is frozen: {name} cannot be set")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"FrozenCredentials is frozen: {name} cannot be deleted")
 
     def _values(self) -> tuple[str, str, str | None, str | None, str | None]:
         return (self.access_key, self.secret_key, self.token, self.account_id, self.origin)

@@ -4,8 +4,9 @@ python benchmarks/cold_start.py [--runs 9] [--plugin] [--keys-from arguments|env
 
 Both clients are given the emulator's endpoint and, by default, the keys
 as arguments; ``--keys-from environment`` leaves the keys to each one's
-credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), which costs this
-client the import of ``botocore.credentials``.
+credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, as a Lambda
+function or a CI job has them). The shell's own AWS credential and profile
+variables are left out of both clients' environment.
 
 (From a worktree, prefix ``PYTHONPATH=.``, which the fresh interpreters
 inherit: the editable install points at main.)
@@ -88,7 +89,17 @@ def spread(values: list[float], digits: int = 2) -> str:
     )
 
 
+_SHELL_CREDENTIALS = frozenset(
+    {
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+    }
+)  # fmt: skip
+"""Variables that would change which credential path is timed."""
+
+
 def clients(runs: int, env: dict[str, str], keys_from: str) -> None:
+    env = {name: value for name, value in env.items() if name not in _SHELL_CREDENTIALS}
     with AccountEmulator(member_count=1, enforce_quotas=False) as emulator:
         credentials = emulator.credentials_for()
         values = {"url": emulator.url, "keys": ""}

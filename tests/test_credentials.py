@@ -10,6 +10,7 @@ unnoticed.
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import botocore.session
 import pytest
 
 from account_mgmt import AccountClient, CredentialsError
-from account_mgmt._credentials import _environment_keys, _SharedConfig
+from account_mgmt._credentials import AwsSession, _environment_keys, _SharedConfig
 from account_mgmt.testing import AccountEmulator
 
 from ._canned_server import CannedServer
@@ -304,3 +305,27 @@ def test_an_expired_token_from_the_chain_is_replaced_by_walking_it_again(
                 answers = list(pool.map(lambda _: client.get_account_information(), range(threads)))
         assert {a.account_id for a in answers} == {emulator.management_account_id}
         assert int(refreshes.read_text()) == 2  # the first session, then one replacement
+
+
+@pytest.mark.parametrize("expiry", ["garbage", "2099-13-45T99:00:00Z"])
+def test_an_unreadable_expiry_in_the_environment_is_a_credentials_error(
+    expiry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENVIRONMENT1")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+    monkeypatch.setenv("AWS_CREDENTIAL_EXPIRATION", expiry)
+    client = AccountClient(endpoint_url="http://127.0.0.1:9", region_name="us-east-1")
+    with pytest.raises(CredentialsError, match="AWS_CREDENTIAL_EXPIRATION") as caught:
+        client.get_account_information()
+    assert "env-secret" not in str(caught.value)
+
+
+def test_keys_from_the_environment_are_logged_as_found_there(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENVIRONMENT1")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+    caplog.set_level(logging.DEBUG, logger="account_mgmt")
+    assert AwsSession().credentials().access_key == "AKIDFROMENVIRONMENT1"
+    assert "found credentials in environment variables" in caplog.messages
+    assert "env-secret" not in caplog.text

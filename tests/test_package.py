@@ -125,6 +125,9 @@ PLAIN_RECORDS = (
     ("account_mgmt._endpoints", "ResolvedEndpoint"),
     ("account_mgmt._endpoints", "EndpointRules"),
     ("account_mgmt._validation", "ShapeRule"),
+    ("account_mgmt._signing", "FrozenCredentials"),
+    ("account_mgmt._signing", "_HeaderLayout"),
+    ("account_mgmt._credentials", "_EnvironmentKeys"),
 )
 """Private records on the import path of ``AccountClient``, kept plain slotted classes."""
 

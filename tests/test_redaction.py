@@ -184,8 +184,8 @@ def test_credentials_snapshot_repr_hides_the_secret() -> None:
 
 
 def test_send_effect_repr_shows_no_signed_header() -> None:
-    # A Send carries the signed request; HttpRequest's own repr shows its headers,
-    # so the effect (a driver could print one) must not show the request.
+    # A Send carries the signed request, and a driver could print one: neither the
+    # effect's repr nor the request's may show a credential.
     request = HttpRequest(
         method="POST",
         url="https://account.us-east-1.amazonaws.com/getAccountInformation",

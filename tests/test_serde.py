@@ -203,8 +203,8 @@ def test_reading_an_answer_model_leaves_cattrs_unloaded() -> None:
     # cattrs and typing_extensions are ~15 ms of a cold start: only a request model to
     # write or a type beyond the plain ones loads them.
     converter = _serde.ModelConverter()
-    converter.structure(_document(models.ListRegionsResponse), models.ListRegionsResponse)
-    converter.structure(_document(models.AccountInformation), models.AccountInformation)
+    for cls in _MODELS:
+        converter.structure(_document(cls), cls)
     assert converter._cattrs is None
     converter.unstructure(models.Region(region_name="eu-west-1"))
     assert converter._cattrs is not None
@@ -304,3 +304,19 @@ def test_an_answer_with_several_bad_members_fails_on_the_member_cattrs_names() -
 def test_an_unreadable_object_is_a_malformed_response(body: bytes) -> None:
     with pytest.raises(MalformedResponseError):
         _protocol.decode_success(200, {}, body, models.AccountInformation)
+
+
+def _refuse_as_a_group(_instance: object, _attribute: object, _value: str | None) -> None:
+    raise ExceptionGroup("several problems", [ValueError("one"), TypeError("two")])
+
+
+@attrs.frozen(kw_only=True)
+class _GroupRaising:
+    name: str | None = attrs.field(default=None, validator=_refuse_as_a_group)
+
+
+def test_a_group_of_errors_from_a_hook_is_a_value_error_naming_the_model() -> None:
+    # cattrs' own validation errors are exception groups (BaseValidationError): they
+    # are caught as such, so cattrs need not be imported to name them.
+    with pytest.raises(ValueError, match="cannot read _GroupRaising: several problems"):
+        _serde.structure({"Name": "x"}, _GroupRaising)

@@ -203,3 +203,17 @@ def test_credential_snapshots_are_equal_when_their_five_values_are() -> None:
         changed = [*values[:index], "x", *values[index + 1 :]]
         assert snapshot != FrozenCredentials(*changed), index
     assert snapshot != tuple(values)
+
+
+def test_a_credential_snapshot_cannot_be_changed() -> None:
+    # Its signing keys are derived from the secret it holds: a changed secret would
+    # sign with the old one's keys.
+    import weakref
+
+    snapshot = FrozenCredentials("AKIDEXAMPLE", "secret", None)
+    with pytest.raises(AttributeError, match="frozen"):
+        snapshot.secret_key = "other"
+    with pytest.raises(AttributeError, match="frozen"):
+        del snapshot.token
+    assert snapshot.secret_key == "secret"
+    assert weakref.ref(snapshot)() is snapshot

@@ -352,3 +352,17 @@ def test_shape_rule_pattern_compiles_with_ascii_classes_on_first_use() -> None:
     assert compiled.flags & re.ASCII
     assert compiled.fullmatch("é") is None  # \w is [A-Za-z0-9_], as the service reads it
     assert ShapeRule(kind="string").compiled is None
+
+
+def test_every_shape_rules_pattern_compiles() -> None:
+    # Compiled on first use, a bad pattern would fail a user's call rather than the
+    # import: every table's patterns are compiled here instead.
+    from account_mgmt._validation import SHAPE_RULES
+    from account_mgmt.org._client import SHAPE_RULES as ORGANIZATIONS_SHAPE_RULES
+
+    with_pattern = 0
+    for rule in (*SHAPE_RULES.values(), *ORGANIZATIONS_SHAPE_RULES.values()):
+        if rule.pattern is not None:
+            assert rule.compiled is not None
+            with_pattern += 1
+    assert with_pattern >= 7  # six of the Account API, ParentId of Organizations
