@@ -183,28 +183,9 @@ def test_credentials_snapshot_repr_hides_the_secret() -> None:
     assert CANARIES["token"] not in repr(creds)
 
 
-def test_send_effect_repr_shows_no_signed_header() -> None:
-    # A Send carries the signed request, and a driver could print one: neither the
-    # effect's repr nor the request's may show a credential.
-    request = HttpRequest(
-        method="POST",
-        url="https://account.us-east-1.amazonaws.com/getAccountInformation",
-        headers={
-            "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/x, Signature=CANARYsignature",
-            "X-Amz-Security-Token": CANARIES["token"],
-        },
-        body=b"{}",
-    )
-    shown = repr(Send(request, 5.0))
-    assert CANARIES["token"] not in shown
-    assert "CANARYsignature" not in shown
-
-
-def test_an_http_request_and_response_repr_show_no_credential_and_no_body() -> None:
-    # A user's test transport may print what it is given: the signature, the session
-    # token and a body carrying a contact's details must not show.
-    body = _json({"Name": CANARIES["name"], "EmailAddress": CANARIES["email"]})
-    request = HttpRequest(
+def _signed_request(body: bytes) -> HttpRequest:
+    """A request as the client hands it to a transport: signed, with a session token."""
+    return HttpRequest(
         method="POST",
         url="https://account.us-east-1.amazonaws.com/putAlternateContact",
         headers={
@@ -214,6 +195,21 @@ def test_an_http_request_and_response_repr_show_no_credential_and_no_body() -> N
         },
         body=body,
     )
+
+
+def test_send_effect_repr_shows_no_signed_header() -> None:
+    # A Send carries the signed request, and a driver could print one: neither the
+    # effect's repr nor the request's may show a credential.
+    shown = repr(Send(_signed_request(b"{}"), 5.0))
+    assert CANARIES["token"] not in shown
+    assert "CANARYsignature" not in shown
+
+
+def test_an_http_request_and_response_repr_show_no_credential_and_no_body() -> None:
+    # A user's test transport may print what it is given: the signature, the session
+    # token and a body carrying a contact's details must not show.
+    body = _json({"Name": CANARIES["name"], "EmailAddress": CANARIES["email"]})
+    request = _signed_request(body)
     response = HttpResponse(status_code=200, headers={"x-amzn-requestid": "r-1"}, body=body)
     for shown in (repr(request), repr(response)):
         for secret in (CANARIES["token"], "CANARYsignature", CANARIES["name"], CANARIES["email"]):
