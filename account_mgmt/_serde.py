@@ -142,8 +142,9 @@ def _plain_structure_fn(
     The same reading as ``make_dict_structure_fn`` without detailed
     validation: the fields with a default first, then the required ones
     (cattrs' order: the first bad member is the one named), each member
-    through ``hook_for``'s hook for the field's type, an absent member taking the default, an absent
-    required one a ``KeyError`` naming its wire name; unknown members ignored.
+    through ``hook_for``'s hook for the field's type, an absent member taking
+    the default, an absent required one a ``KeyError`` naming its wire name;
+    unknown members ignored.
     Like cattrs, it compiles a function per class; a ``str | None`` member
     (most of them) is checked inline rather than through a hook call.
     """
