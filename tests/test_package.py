@@ -40,6 +40,13 @@ def test_every_exported_name_is_defined_where_the_table_says() -> None:
         assert getattr(importlib.import_module(module), name) is getattr(account_mgmt, name)
 
 
+def _printed_by_a_fresh_interpreter(code: str) -> str:
+    """What ``code`` prints, run in a new interpreter: nothing this test run imported counts."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def test_importing_the_package_loads_no_client_stack() -> None:
     code = (
         "import sys, account_mgmt\n"
@@ -48,9 +55,7 @@ def test_importing_the_package_loads_no_client_stack() -> None:
         " or m.startswith('account_mgmt.')]\n"
         "print(','.join(sorted(heavy)))\n"
     )
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    loaded = _printed_by_a_fresh_interpreter(code)
     assert loaded == "account_mgmt._version"
 
 
@@ -86,9 +91,7 @@ def test_a_client_and_one_call_load_nothing_they_do_not_use() -> None:
         "assert client.get_account_information().account_id == '123456789012'\n"
         f"print(','.join(m for m in {LOADED_ONLY_WHEN_USED!r} if m in sys.modules))\n"
     )
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    loaded = _printed_by_a_fresh_interpreter(code)
     assert loaded == ""
 
 
@@ -108,9 +111,7 @@ def test_the_region_switch_steps_load_with_the_first_switch() -> None:
         "client.enable_region(region_name='af-south-1')\n"
         "print(before, 'account_mgmt._regionswitch' in sys.modules)\n"
     )
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    loaded = _printed_by_a_fresh_interpreter(code)
     assert loaded == "False True"
 
 
